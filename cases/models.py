@@ -97,7 +97,12 @@ class Charge(DatedFact):
                                    related_name="+", help_text=_("Prosecutor or investigating body."))
     instigated_by = models.ForeignKey(
         "jurisdictions.Jurisdiction", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        help_text=_("A third state at whose request the charges were brought (proxy prosecution)."),
+        help_text=_("A third state at whose request the charges were brought, or whose officials steer them."),
+    )
+    victim = models.CharField(
+        max_length=200, blank=True,
+        help_text=_("Alleged victim or subject matter, e.g. BTA Bank: charges in two states with the same "
+                    "victim share their facts (risk rule B2)."),
     )
     citations = GenericRelation("sources.Citation")
 
@@ -301,6 +306,9 @@ class EventKind(models.TextChoices):
     EMIGRATION = "emigration", _("Left the country")
     ASYLUM = "asylum", _("Asylum or protection")
     ATTACK = "attack", _("Attack or assault")
+    ILL_TREATMENT = "ill_treatment", _("Torture or ill-treatment")
+    COERCION = "coercion", _("Witnesses or co-defendants coerced")
+    IMPRISONMENT = "imprisonment", _("Imprisonment")
     ABDUCTION_ATTEMPT = "abduction_attempt", _("Abduction attempt")
     SURVEILLANCE = "surveillance", _("Surveillance")
     DISAPPEARANCE = "disappearance", _("Disappearance")

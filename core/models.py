@@ -122,7 +122,7 @@ class DatedFact(FactModel):
             ),
         ]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, **kwargs):  # noqa: DJ012 - date_constraints above is a classmethod helper
         # Keep the stored day honest: a month-precision date is stored as the 1st of the month.
         self.date = truncate(self.date, self.date_precision)
         self.date_end = truncate(self.date_end, self.date_end_precision or self.date_precision)
