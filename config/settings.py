@@ -199,6 +199,18 @@ if _email_backend.endswith("smtp.EmailBackend"):
         "port": int(env("EMAIL_PORT", "25")),
         "username": env("EMAIL_HOST_USER", ""),
         "password": env("EMAIL_HOST_PASSWORD", ""),
+# Timeline exports (cases/exports). Files prepared in the background live here, never served directly:
+# only their owner downloads them, through a view that checks they can still see the case.
+EXPORT_ROOT = MEDIA_ROOT / "exports"
+# PDFs with more timeline entries than this are prepared by a Celery task with progress on the page.
+EXPORT_ASYNC_THRESHOLD = int(env("EXPORT_ASYNC_THRESHOLD", "200"))
+# Fonts embedded in the PDF (Cyrillic and Latin): Debian's fonts-dejavu-core.
+EXPORT_FONT_DIR = Path(env("EXPORT_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+# Source documents: never served from a URL of their own, only through sources.views.document_download.
+DOCUMENT_MAX_BYTES = int(float(env("DOCUMENT_MAX_MB", "50")) * 1024 * 1024)
+# Spreadsheets with more rows than this import in a Celery task with progress on the page.
+IMPORT_TASK_THRESHOLD = int(env("IMPORT_TASK_THRESHOLD", "500"))
+
         "use_tls": env_bool("EMAIL_USE_TLS", False),
         "timeout": 10,
     }
