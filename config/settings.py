@@ -233,7 +233,21 @@ CELERY_TIMEZONE = TIME_ZONE
 # A task unacknowledged this long is handed to another worker: longer than any task runs.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # cases/tasks.py: every case in chunks nightly; urgency (hearings within the window) daily;
+    # the sweep runs evaluations whose doorbell Redis lost (Redis keeps nothing on disk).
+    "risk-reevaluate-all": {"task": "cases.tasks.reevaluate_all", "schedule": 24 * 60 * 60},
+    "risk-check-deadlines": {"task": "cases.tasks.check_deadlines", "schedule": 24 * 60 * 60},
+    "risk-sweep-pending": {"task": "cases.tasks.evaluate_pending", "schedule": 5 * 60},
+}
+
+# Risk engine (cases/risk.py). Services call these after saving facts (core/editing.py).
+ONWARD_FACT_HOOKS = ["cases.risk.fact_changed"]
+RISK_CHUNK_SIZE = int(env("RISK_CHUNK_SIZE", "2000"))
+# A claimed evaluation not finished within this many seconds is presumed abandoned (a dead worker).
+RISK_CLAIM_LEASE_SECONDS = int(env("RISK_CLAIM_LEASE_SECONDS", "600"))
+# Tests only: make each evaluation task sleep, to kill its worker mid-task.
+RISK_TEST_DELAY_SECONDS = float(env("RISK_TEST_DELAY_SECONDS", "0"))
 
 LOGGING = {
     "version": 1,

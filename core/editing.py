@@ -3,8 +3,10 @@
 Every write from a page goes through ``save_fact`` so that the version check, the audit stamps
 and the history happen in one place."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 
 class EditConflict(Exception):
@@ -14,6 +16,14 @@ class EditConflict(Exception):
         self.current = current
         self.changes = changes  # [(field label, their value, your value)]
         super().__init__("The record was changed by someone else while you were editing it.")
+
+
+def facts_changed(obj):
+    """Tell the apps that derive things from facts (the risk engine: cases.risk.fact_changed) that
+    ``obj`` changed. Explicit, listed in settings.ONWARD_FACT_HOOKS, not a signal; the hooks
+    schedule their work with transaction.on_commit."""
+    for path in getattr(settings, "ONWARD_FACT_HOOKS", ()):
+        import_string(path)(obj)
 
 
 def stamp(obj, user, *, creating):
@@ -65,6 +75,7 @@ def save_fact(obj, user, *, expected_version=None, m2m=None):
     if m2m:
         for name, values in m2m.items():
             getattr(obj, name).set(values)
+    facts_changed(obj)
     return obj
 
 
@@ -85,6 +96,7 @@ def soft_delete(obj, user):
     stamp(obj, user, creating=False)
     obj.version += 1
     obj.save()
+    facts_changed(obj)
     return obj
 
 
@@ -95,4 +107,5 @@ def undelete(obj, user):
     stamp(obj, user, creating=False)
     obj.version += 1
     obj.save()
+    facts_changed(obj)
     return obj
