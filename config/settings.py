@@ -151,6 +151,10 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Source documents: never served from a URL of their own, only through sources.views.document_download.
+DOCUMENT_MAX_BYTES = int(float(env("DOCUMENT_MAX_MB", "50")) * 1024 * 1024)
+# Spreadsheets with more rows than this import in a Celery task with progress on the page.
+IMPORT_TASK_THRESHOLD = int(env("IMPORT_TASK_THRESHOLD", "500"))
 
 # Sessions: expire after inactivity (seconds), renewed on every request.
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_TIMEOUT", str(60 * 60)))

@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", core_views.health, name="health"),
     path("cases/", include("cases.urls")),
+    path("sources/", include("sources.urls")),
     path("admin/", admin.site.urls),
 ]
