@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.db import models
 from django.utils import timezone
 
 from .models import UPCOMING_KINDS, Case, Event
@@ -17,4 +18,246 @@ def dashboard_context(user, *, days_ahead=60):
             case__in=visible, kind__in=UPCOMING_KINDS,
             date__gte=today, date__lte=today + datetime.timedelta(days=days_ahead),
         ).select_related("case").order_by("date")[:20],
+        "risk_flags": open_risk_flags(user, visible),
+        "risk_flags_template": _optional_template("cases/_dashboard_flags.html"),
     }
+
+
+def _optional_template(name):
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return None
+    return name
+
+
+def open_risk_flags(user, visible=None):
+    """Open (unreviewed) risk flags on cases the user may see, once the risk engine's models exist
+    (cases/risk.py is built separately); None until then."""
+    from django.apps import apps
+
+    try:
+        flag_model = apps.get_model("cases", "Flag")
+    except LookupError:
+        return None
+    visible = visible if visible is not None else Case.objects.visible_to(user)
+    flags = flag_model.objects.filter(case__in=visible)
+    field_names = {f.name for f in flag_model._meta.get_fields()}
+    if "status" in field_names:
+        flags = flags.filter(status="open")
+    elif "reviewed_at" in field_names:
+        flags = flags.filter(reviewed_at__isnull=True)
+    return list(flags.select_related("case").order_by("-pk")[:15])
+
+
+# --- Researcher UI (issue 3): search, list, case page ---------------------------------------
+
+def visible_people(user):
+    """People the user may learn exist: with a case the user may see, or with no case at all. A
+    person known only through restricted cases stays hidden, in search and duplicate checks."""
+    from django.db.models import Exists, OuterRef
+
+    from people.models import Person
+
+    visible = Case.objects.visible_to(user).filter(person=OuterRef("pk"))
+    any_case = Case.objects.filter(person=OuterRef("pk"))
+    return Person.objects.filter(Exists(visible) | ~Exists(any_case))
+
+
+def search_people(user, text, *, limit=20):
+    """[(person, matching variant, exact, score)] for the top-bar search, best first, each person
+    carrying ``visible_cases``. Three queries whatever the number of names."""
+    from django.db.models import Prefetch
+
+    from people.models import NameVariant
+    from people.search import rank
+
+    matches = rank(text)
+    if not matches:
+        return []
+    wanted = [match.person_id for match in matches[: limit * 3]]
+    cases = Case.objects.visible_to(user).select_related("host_state", "persecuting_state").order_by("-updated_at")
+    people = visible_people(user).filter(pk__in=wanted).prefetch_related(
+        Prefetch("cases", queryset=cases, to_attr="visible_cases"))
+    people = {person.pk: person for person in people}
+    kept = [match for match in matches if match.person_id in people][:limit]
+    variants = NameVariant.objects.in_bulk([match.variant_id for match in kept])
+    return [
+        {"person": people[m.person_id], "variant": variants[m.variant_id], "exact": m.exact, "score": m.score}
+        for m in kept
+    ]
+
+
+def single_destination(hits):
+    """An unambiguous search goes straight to the case: one exact person with one visible case."""
+    exact = [hit for hit in hits if hit["exact"]]
+    if len(exact) == 1 and len(exact[0]["person"].visible_cases) == 1:
+        return exact[0]["person"].visible_cases[0]
+    return None
+
+
+def similar_people(user, name):
+    """Existing people with a name close to ``name`` that the user may see (duplicate detection)."""
+    from people.search import close_to
+
+    ids = close_to(name)
+    found = visible_people(user).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def on_case_team(case, user):
+    """The case team (team or assigned researchers) and admins see confidential facts and the
+    person's whereabouts."""
+    from core.roles import is_admin
+
+    if is_admin(user):
+        return True
+    return Case.objects.filter(pk=case.pk).filter(
+        models.Q(team=user) | models.Q(assigned_to=user)).exists()
+
+
+def case_page(case, user):
+    """Everything the case page shows, in a constant number of queries."""
+    from django.db.models import Prefetch
+
+    from people.models import NameVariant, Person, Relationship
+    from sources.models import Citation
+
+    from . import timeline
+    from .models import Decision
+
+    team = on_case_team(case, user)
+    person = (
+        Person.objects.filter(pk=case.person_id)
+        .select_related("residence")
+        .prefetch_related(
+            "citizenships",
+            Prefetch("names", queryset=NameVariant.objects.order_by("kind", "name")),
+            Prefetch("relationships", queryset=Relationship.objects.select_related("other")),
+            Prefetch("relationships_in", queryset=Relationship.objects.select_related("person")),
+            "affiliations__organisation", "protections__granted_by", "protections__against_state", "roles",
+        )
+        .get()
+    )
+    entries = timeline.build(case, include_confidential=team)
+    facts = {"charge": [], "request": [], "decision": [], "event": []}
+    for entry in entries:
+        if entry.kind in facts:
+            facts[entry.kind].append(entry.fact)
+    decisions = {d.pk: d for d in facts["decision"]}
+    for decision in facts["decision"]:
+        decision.review_chain = []
+    # Chains of decisions: appeal → cassation → decree → annulment, via Decision.reviews.
+    roots = []
+    for decision in facts["decision"]:
+        parent = decisions.get(decision.reviews_id)
+        if parent is not None:
+            parent.review_chain.append(decision)
+        else:
+            roots.append(decision)
+
+    def chain(decision):
+        yield decision
+        for child in decision.review_chain:
+            yield from chain(child)
+
+    by_request = {}
+    for root in roots:
+        by_request.setdefault(root.request_id, []).append(list(chain(root)))
+    for request in facts["request"]:
+        request.chains = by_request.pop(request.pk, [])
+    loose_chains = [c for chains in by_request.values() for c in chains]
+    sources = {}
+    for entry in entries:
+        for citation in entry.citations:
+            sources.setdefault(citation.source_id, {"source": citation.source, "citations": []})
+            sources[citation.source_id]["citations"].append((citation, entry))
+    return {
+        "person": person,
+        "on_team": team,
+        "timeline": entries,
+        "charges": facts["charge"],
+        "requests": facts["request"],
+        "loose_chains": loose_chains,
+        "events": facts["event"],
+        "sources": sorted(sources.values(), key=lambda s: s["source"].title.lower()),
+        "decision_model": Decision,
+        "citation_model": Citation,
+    }
+
+
+class ListPage:
+    """A page of the case list without COUNT(*) over the whole table: the count is capped
+    (``SELECT COUNT(*) FROM (… LIMIT cap+1)``), and the page fetches one extra row to know whether
+    a next page exists."""
+
+    def __init__(self, rows, number, per_page, total, capped, has_next):
+        self.object_list, self.number, self.per_page = rows, number, per_page
+        self.total, self.capped, self.has_next = total, capped, has_next
+        self.has_previous = number > 1
+        self.start = (number - 1) * per_page + 1 if rows else 0
+        self.end = (number - 1) * per_page + len(rows)
+
+    @property
+    def last_number(self):
+        if self.capped:
+            return None
+        return max(1, -(-self.total // self.per_page))
+
+
+def case_list_page(rows, number, per_page, cap):
+    from django.db.models import Prefetch
+
+    from .models import ExtraditionRequest
+
+    total = rows.order_by()[: cap + 1].count()
+    capped = total > cap
+    offset = (number - 1) * per_page
+    requests = ExtraditionRequest.objects.select_related("requesting_state", "requested_state").order_by("-date")
+    page_rows = list(rows.prefetch_related(Prefetch("requests", queryset=requests, to_attr="live_requests"))
+                     [offset: offset + per_page + 1])
+    has_next = len(page_rows) > per_page
+    return ListPage(page_rows[:per_page], number, per_page, min(total, cap), capped, has_next)
+
+
+def deleted_items(case, on_team):
+    """Soft-deleted records of a case, newest first, for the "Deleted items" page."""
+    from .editables import EDITABLES, citations_of_case
+
+    items = []
+    for kind, spec in EDITABLES.items():
+        if not spec.can_delete:
+            continue
+        for obj in spec.queryset(case, deleted=True).filter(deleted_at__isnull=False).select_related("deleted_by"):
+            if getattr(obj, "confidential", False) and not on_team:
+                continue
+            items.append({"kind": kind, "label": spec.label, "obj": obj})
+    for citation in citations_of_case(case, deleted=True).filter(deleted_at__isnull=False).select_related(
+            "source", "deleted_by"):
+        items.append({"kind": "citation", "label": "citation", "obj": citation})
+    items.sort(key=lambda item: item["obj"].deleted_at, reverse=True)
+    return items
+
+
+def create_case(form, user):
+    """A new case and, unless an existing person was chosen, its new person and primary name."""
+    from django.db import transaction
+
+    from core.editing import save_fact
+    from people.models import NameVariant, Person
+
+    data = form.cleaned_data
+    with transaction.atomic():
+        person = data.get("existing_person")
+        if person is None:
+            person = save_fact(Person(primary_name=data["person_name"], description=data.get("person_description", ""),
+                                      residence=data.get("host_state")), user)
+            save_fact(NameVariant(person=person, name=data["person_name"], kind="primary"), user)
+        case = save_fact(Case(person=person, title=data["title"], persecuting_state=data["persecuting_state"],
+                              host_state=data.get("host_state"), summary=data.get("summary", ""),
+                              restricted=data.get("restricted", False)), user,
+                         m2m={"assigned_to": [user]})
+    return case

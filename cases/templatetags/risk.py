@@ -1,0 +1,36 @@
+"""Template helpers for risk explanations: links from a fired rule to the facts behind it."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from cases import risk_review
+
+register = template.Library()
+
+# Facts shown on the case page carry anchors there; the rest open in the admin (admins review risk).
+CASE_PAGE = {"charge": "charge", "request": "request", "decision": "decision", "event": "event"}
+ADMIN = {
+    "charge": "cases_charge", "request": "cases_extraditionrequest", "assurance": "cases_assurance",
+    "decision": "cases_decision", "event": "cases_event", "role": "people_politicalrole",
+    "relationship": "people_relationship", "protection": "people_protection",
+    "assessment": "jurisdictions_riskassessment", "membership": "jurisdictions_membership",
+    "channel": "jurisdictions_transferchannel",
+}
+
+
+@register.simple_tag
+def fact_url(fact, case_id):
+    model = fact.get("model")
+    if model in CASE_PAGE and case_id:
+        return reverse("cases:detail", args=[case_id]) + f"#{CASE_PAGE[model]}-{fact['pk']}"
+    if model in ADMIN:
+        try:
+            return reverse(f"admin:{ADMIN[model]}_change", args=[fact["pk"]])
+        except NoReverseMatch:
+            return ""
+    return ""
+
+
+@register.simple_tag
+def risk_panel(case):
+    return risk_review.panel(case)

@@ -1,0 +1,106 @@
+"""Finding a person by any spelling of their name.
+
+Every name variant stores ``search_key`` (people/names.py), a Latin skeleton in which the usual
+transliteration differences vanish, so "Кетебаев", "Ketebaev" and "Ketebayev" meet on ``ketebaev``.
+On PostgreSQL the variants are ranked by pg_trgm word similarity on that key (the GIN trigram
+index from migration 0003 serves the ``<%`` match), which also forgives a typo. On SQLite the
+candidates are found by containment of each query word's prefix in the key and ranked in Python
+with difflib over that (small) candidate set.
+
+This module only ranks spellings. Which of the matched people a user may see (not those known
+only through a restricted case) is decided in cases/selectors.py, since imports point
+cases → people and never back.
+"""
+
+import dataclasses
+import difflib
+
+from django.db import connection
+from django.db.models import Q
+
+from .models import NameVariant
+from .names import search_key
+
+SQLITE_CANDIDATES = 3000
+
+
+@dataclasses.dataclass
+class Match:
+    person_id: int
+    variant_id: int
+    variant_key: str
+    score: float
+    exact: bool  # every word of the query is a whole word of the variant's key
+
+
+def _exact(query_words, variant_key):
+    words = variant_key.split()
+    return all(word in words for word in query_words)
+
+
+def _word_score(query_key, variant_key):
+    """Similarity of the query to the best-matching part of the key (like pg_trgm's word
+    similarity): "ketebaev" against "amanzol ketebaev" scores 1.0, not 0.67."""
+    best = difflib.SequenceMatcher(None, query_key, variant_key).ratio()
+    words = variant_key.split()
+    size = len(query_key.split())
+    for start in range(len(words)):
+        part = " ".join(words[start:start + size])
+        best = max(best, difflib.SequenceMatcher(None, query_key, part).ratio())
+    return best
+
+
+def _candidates_postgres(key, limit):
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    return list(
+        NameVariant.objects.filter(Q(search_key__trigram_word_similar=key) | Q(search_key__contains=key))
+        .annotate(score=TrigramWordSimilarity(key, "search_key"))
+        .order_by("-score", "person_id")
+        .values_list("pk", "person_id", "search_key", "score")[:limit]
+    )
+
+
+def _candidates_sqlite(key, limit):
+    condition = Q()
+    for word in key.split():
+        condition &= Q(search_key__contains=word[:3])
+    rows = NameVariant.objects.filter(condition).values_list("pk", "person_id", "search_key")[:SQLITE_CANDIDATES]
+    scored = [(pk, person_id, variant_key, _word_score(key, variant_key)) for pk, person_id, variant_key in rows]
+    scored = [row for row in scored if row[3] >= 0.6]
+    scored.sort(key=lambda row: (-row[3], row[1]))
+    return scored[:limit]
+
+
+def rank(text, *, limit=200):
+    """The best-matching variant of each person whose name matches ``text``, best first (one
+    query). Exact whole-word matches come first, then by similarity."""
+    key = search_key(text or "")
+    if not key:
+        return []
+    if connection.vendor == "postgresql":
+        rows = _candidates_postgres(key, limit)
+    else:
+        rows = _candidates_sqlite(key, limit)
+    query_words = key.split()
+    best = {}
+    for variant_id, person_id, variant_key, score in rows:
+        match = Match(person_id, variant_id, variant_key, float(score), _exact(query_words, variant_key))
+        current = best.get(person_id)
+        if current is None or (match.exact, match.score) > (current.exact, current.score):
+            best[person_id] = match
+    return sorted(best.values(), key=lambda m: (-m.exact, -m.score, m.person_id))
+
+
+def close_to(name, *, threshold=0.8):
+    """Ids of people with a name that is the same spelling skeleton as ``name`` or very close to
+    it as a whole (not merely sharing a surname): duplicate detection before a new person."""
+    key = search_key(name or "")
+    if not key:
+        return []
+    found = []
+    for match in rank(name):
+        whole = difflib.SequenceMatcher(None, key, match.variant_key).ratio()
+        if (match.variant_key == key or whole >= threshold) and match.person_id not in found:
+            found.append(match.person_id)
+    return found
