@@ -66,3 +66,5 @@ class ClaimAdmin(TrackedAdmin):
     list_filter = ("claim_status",)
     search_fields = ("statement", "holder")
     inlines = [CitationInline]
+
+from . import risk_admin  # noqa: E402, F401  (risk rules, thresholds, evaluations, flags)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", core_views.health, name="health"),
     path("cases/", include("cases.urls")),
+    path("risk/", include("cases.risk_urls")),
     path("sources/", include("sources.urls")),
     path("admin/", admin.site.urls),
 ]
