@@ -49,6 +49,13 @@ class Entry:
         return f"{self.kind}-{self.fact.pk}"
 
 
+# The kinds a timeline can hold, in the words a reader uses; exports offer them as sections.
+SECTIONS = (
+    ("event", "Events"), ("charge", "Charges"), ("request", "Extradition requests"), ("decision", "Decisions"),
+    ("protection", "Protection (asylum, refugee status, interim measures)"), ("role", "Political profile"),
+    ("affiliation", "Affiliations"), ("relationship", "Relationships"), ("claim", "Claims sources argue about"),
+)
+
 _ORDER = {"charge": 0, "request": 1, "decision": 2, "event": 3, "protection": 4, "role": 5, "affiliation": 6,
           "relationship": 7, "claim": 8}
 
