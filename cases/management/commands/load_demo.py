@@ -1,0 +1,21 @@
+"""Load the demo data extracted from the seed articles (data/demo/*.json). Idempotent."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cases import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (data/demo/*.json) idempotently: a second run changes nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dir", default=str(demo.DEMO_DIR), help="Folder holding the demo JSON files.")
+
+    def handle(self, *args, **options):
+        try:
+            result = demo.load(options["dir"])
+        except demo.DemoDataError as error:
+            raise CommandError(f"Demo data not loaded (nothing was changed): {error}") from None
+        self.stdout.write(f"Demo data loaded: {result['created']} records created, {result['updated']} updated.")
+        for name, count in demo.counts().items():
+            self.stdout.write(f"  {name}: {count}")
