@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "jurisdictions",
     "people",
     "cases",
+    "cases.imports",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,6 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("risk/", include("cases.risk_urls")),
     path("sources/", include("sources.urls")),
+    path("imports/", include("cases.imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,25 @@
+from celery import shared_task
+from django.utils import timezone
+
+from .models import ImportRun, RunStatus
+from .service import execute
+
+
+@shared_task(bind=True, acks_late=True)
+def run_import(self, run_id):
+    """Import a confirmed run. Idempotent: only a QUEUED run is claimed (conditional update)."""
+    if not ImportRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(status=RunStatus.RUNNING):
+        return
+    run = ImportRun.objects.select_related("created_by").get(pk=run_id)
+
+    def progress(done):
+        # The rows are written in one transaction (all or nothing), so the count the page shows
+        # travels through the result backend, not the database.
+        self.update_state(state="PROGRESS", meta={"done": done, "total": run.rows_total})
+
+    try:
+        execute(run, run.created_by, progress=progress)
+    except Exception as error:
+        ImportRun.objects.filter(pk=run_id).update(status=RunStatus.FAILED, failure=str(error)[:2000],
+                                                   finished_at=timezone.now())
+        raise
