@@ -6,13 +6,13 @@ slow on 100k cases."""
 
 import django_filters
 from django import forms
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
 from jurisdictions.models import Jurisdiction
 
 from .models import Case, CaseStatus, Charge, ChargeCategory, ExtraditionRequest, RequestStatus
+from .risk_models import FlagStatus, Level, RiskEvaluation, RiskFlag
 
 SORTS = {
     "title": "Case",
@@ -21,14 +21,6 @@ SORTS = {
     "host": "Where",
     "changed": "Last change",
 }
-
-
-def risk_models():
-    """The risk engine's models (cases/risk.py, built in parallel) once they exist."""
-    try:
-        return apps.get_model("cases", "RiskEvaluation"), apps.get_model("cases", "Flag")
-    except LookupError:
-        return None
 
 
 class DateInput(forms.DateInput):
@@ -47,6 +39,12 @@ class CaseFilter(django_filters.FilterSet):
                                                  method="filter_request_status", empty_label="Any")
     charge_category = django_filters.ChoiceFilter(choices=ChargeCategory.choices, label="Charge category",
                                                   method="filter_charge_category", empty_label="Any")
+    risk_level = django_filters.ChoiceFilter(choices=Level.choices, label="Risk level (current evaluation)",
+                                             method="filter_risk_level", empty_label="Any")
+    flagged_unreviewed = django_filters.BooleanFilter(
+        label="Flagged and unreviewed", method="filter_flagged_unreviewed",
+        widget=forms.CheckboxInput,
+    )
     request_date = django_filters.DateFromToRangeFilter(
         label="Request date", method="filter_request_date",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
@@ -104,3 +102,11 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_assigned(self, queryset, name, value):
         return queryset.filter(Exists(Case.assigned_to.through.objects.filter(case_id=OuterRef("pk"), user_id=value)))
+
+    def filter_risk_level(self, queryset, name, value):
+        return queryset.filter(Exists(RiskEvaluation.objects.filter(case=OuterRef("pk"), current=True, level=value)))
+
+    def filter_flagged_unreviewed(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(RiskFlag.objects.filter(case=OuterRef("pk"), status=FlagStatus.OPEN)))

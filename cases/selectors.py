@@ -19,38 +19,17 @@ def dashboard_context(user, *, days_ahead=60):
             date__gte=today, date__lte=today + datetime.timedelta(days=days_ahead),
         ).select_related("case").order_by("date")[:20],
         "risk_flags": open_risk_flags(user, visible),
-        "risk_flags_template": _optional_template("cases/_dashboard_flags.html"),
     }
 
 
-def _optional_template(name):
-    from django.template import TemplateDoesNotExist
-    from django.template.loader import get_template
-
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return None
-    return name
-
-
 def open_risk_flags(user, visible=None):
-    """Open (unreviewed) risk flags on cases the user may see, once the risk engine's models exist
-    (cases/risk.py is built separately); None until then."""
-    from django.apps import apps
+    """Risk flags needing attention (open or escalated) on cases the user may see, highest first."""
+    from .risk_models import LEVEL_ORDER, RiskFlag
 
-    try:
-        flag_model = apps.get_model("cases", "Flag")
-    except LookupError:
-        return None
     visible = visible if visible is not None else Case.objects.visible_to(user)
-    flags = flag_model.objects.filter(case__in=visible)
-    field_names = {f.name for f in flag_model._meta.get_fields()}
-    if "status" in field_names:
-        flags = flags.filter(status="open")
-    elif "reviewed_at" in field_names:
-        flags = flags.filter(reviewed_at__isnull=True)
-    return list(flags.select_related("case").order_by("-pk")[:15])
+    flags = list(RiskFlag.objects.needing_attention().filter(case__in=visible).select_related("case")[:50])
+    flags.sort(key=lambda flag: (-LEVEL_ORDER.get(flag.level, 0), -flag.score))
+    return flags[:15]
 
 
 # --- Researcher UI (issue 3): search, list, case page ---------------------------------------
@@ -211,12 +190,17 @@ class ListPage:
 def case_list_page(rows, number, per_page, cap):
     from django.db.models import Prefetch
 
+    from django.db.models import OuterRef, Subquery
+
     from .models import ExtraditionRequest
+    from .risk_models import RiskEvaluation
 
     total = rows.order_by()[: cap + 1].count()
     capped = total > cap
     offset = (number - 1) * per_page
     requests = ExtraditionRequest.objects.select_related("requesting_state", "requested_state").order_by("-date")
+    current = RiskEvaluation.objects.filter(case=OuterRef("pk"), current=True)
+    rows = rows.annotate(risk_level=Subquery(current.values("level")[:1]), risk_score=Subquery(current.values("score")[:1]))
     page_rows = list(rows.prefetch_related(Prefetch("requests", queryset=requests, to_attr="live_requests"))
                      [offset: offset + per_page + 1])
     has_next = len(page_rows) > per_page

@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import Q
 
 from .models import NameVariant
-from .names import search_key
+from .names import script_of, search_key
 
 SQLITE_CANDIDATES = 3000
 
@@ -53,11 +53,14 @@ def _word_score(query_key, variant_key):
 def _candidates_postgres(key, limit):
     from django.contrib.postgres.search import TrigramWordSimilarity
 
+    condition = Q(search_key__trigram_word_similar=key)
+    if len(key) >= 3:  # containment of a fragment; one letter would match nearly every name
+        condition |= Q(search_key__contains=key)
     return list(
-        NameVariant.objects.filter(Q(search_key__trigram_word_similar=key) | Q(search_key__contains=key))
+        NameVariant.objects.filter(condition)
         .annotate(score=TrigramWordSimilarity(key, "search_key"))
         .order_by("-score", "person_id")
-        .values_list("pk", "person_id", "search_key", "score")[:limit]
+        .values_list("pk", "person_id", "search_key", "score", "script")[:limit]
     )
 
 
@@ -65,8 +68,10 @@ def _candidates_sqlite(key, limit):
     condition = Q()
     for word in key.split():
         condition &= Q(search_key__contains=word[:3])
-    rows = NameVariant.objects.filter(condition).values_list("pk", "person_id", "search_key")[:SQLITE_CANDIDATES]
-    scored = [(pk, person_id, variant_key, _word_score(key, variant_key)) for pk, person_id, variant_key in rows]
+    rows = NameVariant.objects.filter(condition).values_list(
+        "pk", "person_id", "search_key", "script")[:SQLITE_CANDIDATES]
+    scored = [(pk, person_id, variant_key, _word_score(key, variant_key), script)
+              for pk, person_id, variant_key, script in rows]
     scored = [row for row in scored if row[3] >= 0.6]
     scored.sort(key=lambda row: (-row[3], row[1]))
     return scored[:limit]
@@ -83,12 +88,16 @@ def rank(text, *, limit=200):
     else:
         rows = _candidates_sqlite(key, limit)
     query_words = key.split()
+    query_script = script_of(text)
     best = {}
-    for variant_id, person_id, variant_key, score in rows:
+    for variant_id, person_id, variant_key, score, script in rows:
         match = Match(person_id, variant_id, variant_key, float(score), _exact(query_words, variant_key))
+        # Among equally good variants, show the one written in the script the user typed.
+        preference = (match.exact, match.score, script == query_script)
         current = best.get(person_id)
-        if current is None or (match.exact, match.score) > (current.exact, current.score):
-            best[person_id] = match
+        if current is None or preference > current[0]:
+            best[person_id] = (preference, match)
+    best = {person_id: match for person_id, (_, match) in best.items()}
     return sorted(best.values(), key=lambda m: (-m.exact, -m.score, m.person_id))
 
 
