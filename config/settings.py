@@ -72,6 +72,13 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "simple_history",
+    # Authentication: allauth's log-in, two-factor (TOTP, recovery codes, passkeys) and per-user
+    # session list; axes locks an account after repeated failed log-ins (docs/security.md says why).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "axes",
     "core",
     "audit",
     "sources",
@@ -89,9 +96,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.RequireTwoFactorMiddleware",
+    "audit.middleware.AccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out log-in into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -143,6 +155,46 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# Log-in through allauth (username only, no self sign-up: admins create accounts).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "core.auth.OnwardAccountAdapter"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # Django ends every *other* session when the password changes
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# Per address: allauth throttles failed log-ins from one IP (cache-backed); per username: axes below.
+ACCOUNT_RATE_LIMITS = {"login_failed": env("LOGIN_RATE_LIMIT_PER_ADDRESS", "30/15m/ip")}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_ADAPTER = "core.auth.OnwardMFAAdapter"  # TOTP secrets encrypted at rest
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Onward"
+MFA_TOTP_TOLERANCE = 1  # RFC 6238 §5.2: accept one step of clock drift
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # passkeys need https, except on localhost in development
+# Roles that may not use Onward until they have enrolled a second factor (core/middleware.py).
+ONWARD_MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "admin,lawyer")
+USERSESSIONS_TRACK_ACTIVITY = True
+
+# Per-username lockout (django-axes): after AXES_FAILURE_LIMIT failures the account is locked until
+# the cool-off passes or an admin unlocks it (Admin → Axes → Access attempts, or `manage.py axes_reset_username`).
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "10"))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = float(env("LOGIN_LOCKOUT_HOURS", "1")) or None
+AXES_USERNAME_CALLABLE = "core.auth.username_from_login"
+AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # X-Forwarded-For is forged unless a trusted proxy sets it
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False  # failures are in the access log (audit/receivers.py)
+# axes.W006 asks to lock by address too: one shared address (an NGO office) would then lock everyone;
+# failures per address are throttled by allauth's rate limit above instead.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -152,6 +204,14 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
+
+# Timeline exports (cases/exports). Files prepared in the background live here, never served directly:
+# only their owner downloads them, through a view that checks they can still see the case.
+EXPORT_ROOT = MEDIA_ROOT / "exports"
+# PDFs with more timeline entries than this are prepared by a Celery task with progress on the page.
+EXPORT_ASYNC_THRESHOLD = int(env("EXPORT_ASYNC_THRESHOLD", "200"))
+# Fonts embedded in the PDF (Cyrillic and Latin): Debian's fonts-dejavu-core.
+EXPORT_FONT_DIR = Path(env("EXPORT_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
 # Source documents: never served from a URL of their own, only through sources.views.document_download.
 DOCUMENT_MAX_BYTES = int(float(env("DOCUMENT_MAX_MB", "50")) * 1024 * 1024)
 # Spreadsheets with more rows than this import in a Celery task with progress on the page.
@@ -164,6 +224,12 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # a user's sessions can be listed and ended
+
+# The cache holds log-in rate-limit counters: shared through Redis when there is one.
+if REDIS_URL := env("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": env("CACHE_URL", REDIS_URL), "KEY_PREFIX": "onward"}}
 
 # Browser hardening. Onward serves every asset itself: no CDN, no external origin.
 SECURE_CSP = {
@@ -204,18 +270,6 @@ if _email_backend.endswith("smtp.EmailBackend"):
         "port": int(env("EMAIL_PORT", "25")),
         "username": env("EMAIL_HOST_USER", ""),
         "password": env("EMAIL_HOST_PASSWORD", ""),
-# Timeline exports (cases/exports). Files prepared in the background live here, never served directly:
-# only their owner downloads them, through a view that checks they can still see the case.
-EXPORT_ROOT = MEDIA_ROOT / "exports"
-# PDFs with more timeline entries than this are prepared by a Celery task with progress on the page.
-EXPORT_ASYNC_THRESHOLD = int(env("EXPORT_ASYNC_THRESHOLD", "200"))
-# Fonts embedded in the PDF (Cyrillic and Latin): Debian's fonts-dejavu-core.
-EXPORT_FONT_DIR = Path(env("EXPORT_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
-# Source documents: never served from a URL of their own, only through sources.views.document_download.
-DOCUMENT_MAX_BYTES = int(float(env("DOCUMENT_MAX_MB", "50")) * 1024 * 1024)
-# Spreadsheets with more rows than this import in a Celery task with progress on the page.
-IMPORT_TASK_THRESHOLD = int(env("IMPORT_TASK_THRESHOLD", "500"))
-
         "use_tls": env_bool("EMAIL_USE_TLS", False),
         "timeout": 10,
     }

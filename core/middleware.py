@@ -1,0 +1,34 @@
+"""Two-factor authentication is required for the roles that see and export everything."""
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from core.roles import roles_of
+
+# Paths a user without a second factor may still reach: enrolment itself, signing out, static files.
+ENROLMENT_PATH_PREFIXES = ("/accounts/", "/static/", "/health/")
+
+
+def must_enrol_second_factor(user):
+    if not user.is_authenticated:
+        return False
+    required = set(settings.ONWARD_MFA_REQUIRED_ROLES)
+    return bool(required & roles_of(user)) and not is_mfa_enabled(user, types=["totp", "webauthn"])
+
+
+class RequireTwoFactorMiddleware:
+    """Admins and lawyers (ONWARD_MFA_REQUIRED_ROLES) are sent to TOTP enrolment until they have a
+    second factor; everything else they ask for redirects there."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(ENROLMENT_PATH_PREFIXES) and must_enrol_second_factor(request.user):
+            messages.warning(request, "Your role requires two-factor authentication. Set up an "
+                                      "authenticator app to continue.")
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
