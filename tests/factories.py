@@ -26,12 +26,19 @@ def state(code):
     return jurisdiction
 
 
-def user(role=None, username=None, **extra):
+def user(role=None, username=None, second_factor=None, **extra):
+    """An account with ``role``. Admins and lawyers must have a second factor to use Onward
+    (core/middleware.py), so they get a TOTP authenticator unless ``second_factor=False``;
+    tests/browser/conftest.py's log_in answers its code."""
     username = username or f"{role or 'user'}{next(_counter)}"
     account = get_user_model().objects.create_user(username=username, password="correct horse battery staple",
                                                    **extra)
     if role:
         account.groups.add(Group.objects.get_or_create(name=role)[0])
+    if second_factor if second_factor is not None else role in {"admin", "lawyer"}:
+        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+        TOTP.activate(account, generate_totp_secret())
     return account
 
 
