@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from cases.exports import ftm_views
 from core import views as core_views
 
 urlpatterns = [
@@ -21,5 +22,6 @@ urlpatterns = [
     path("risk/", include("cases.risk_urls")),
     path("sources/", include("sources.urls")),
     path("imports/", include("cases.imports.urls")),
+    path("ftm/entities.json", ftm_views.ftm_download, name="ftm_download"),
     path("admin/", admin.site.urls),
 ]
