@@ -12,6 +12,8 @@ def record(request, action, *, case=None, obj=None, user=None, username="", **de
     user = user if user is not None else getattr(request, "user", None)
     if user is not None and not user.is_authenticated:
         user = None
+    if request is not None:
+        request._onward_audited = True  # audit/middleware.py then adds no second entry for it
     return AccessEvent.objects.create(
         user=user,
         username=username or (user.get_username() if user else ""),

@@ -1,5 +1,6 @@
 """Records views of case and person pages, searches and exports from the URL pattern that answered,
 so no view has to remember to log (and a new view under an audited name is logged automatically).
+A view that calls ``audit.log.record`` itself (with more detail) is not logged twice.
 
 Which patterns are audited is decided here, in one table, by URL name:
 - ``VIEWS``: pattern name → action, with the URL keyword that holds the case id (if any);
@@ -46,6 +47,8 @@ class AccessLogMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
+        if getattr(request, "_onward_audited", False):
+            return response  # the view recorded it itself, with more detail
         if user is None or not user.is_authenticated or response.status_code >= 400:
             return response
         if response.status_code in (301, 302, 303) and request.method == "GET":

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "django.contrib.humanize",  # allauth's session list
     "axes",
     "core",
     "audit",
