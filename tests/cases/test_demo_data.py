@@ -23,7 +23,7 @@ SEED_FILES = {path.name[:3]: path for path in SEEDS.glob("0*.txt")}
 
 # What the demo data holds; docs/demo-data.md lists the same figures.
 EXPECTED_COUNTS = {
-    "sources": 28, "citations": 656, "jurisdictions": 15, "memberships": 94, "risk assessments": 4,
+    "sources": 28, "citations": 659, "jurisdictions": 15, "memberships": 94, "risk assessments": 4,
     "transfer channels": 30, "organisations": 55, "organisation names": 27, "persons": 72, "name variants": 98,
     "political roles": 78, "relationships": 18, "affiliations": 30, "protections": 3, "cases": 13, "charges": 19,
     "extradition requests": 4, "assurances": 1, "decisions": 16, "events": 43, "claims": 29,
@@ -253,7 +253,7 @@ def test_the_command_prints_counts_per_model():
     call_command("load_demo", stdout=out)
     text = out.getvalue()
     assert "0 records created, 0 updated" in text
-    assert "cases: 13" in text and "citations: 656" in text
+    assert "cases: 13" in text and "citations: 659" in text
 
 
 def test_bad_data_fails_loudly_naming_the_file_and_record_and_changes_nothing(tmp_path):
