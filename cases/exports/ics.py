@@ -6,7 +6,8 @@ the sources give it in the summary, rather than a false day."""
 import datetime
 
 from django.utils import timezone
-from icalendar import Calendar, Event as VEvent
+from icalendar import Calendar
+from icalendar import Event as VEvent
 
 from core.dates import Precision
 

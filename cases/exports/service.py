@@ -20,6 +20,7 @@ from people.models import NameVariant
 
 from .. import timeline
 from ..models import Case
+from ..risk import latest_evaluation
 from . import ics, pdf, tabular
 from .models import CalendarFeedToken, ExportJob, ExportStatus
 
@@ -118,29 +119,35 @@ class RiskSummary:
 
 
 def risk_summary(case):
-    """The current risk evaluation from ``cases.risk.latest_evaluation`` as the cover prints it."""
-    try:  # the risk engine (cases/risk.py) is built in parallel; until it lands the cover says so
-        from ..risk import latest_evaluation
-    except ImportError:
-        return None
+    """The current stored evaluation (``cases.risk.latest_evaluation``) as the cover prints it: the
+    level and score, then every rule, with the points, note, facts and legal basis of those that apply."""
     evaluation = latest_evaluation(case)
     if evaluation is None:
         return None
     explanation = evaluation.explanation or {}
     rules = []
     for rule in explanation.get("rules", []):
-        name = " ".join(str(bit) for bit in [rule.get("code", ""), rule.get("title") or rule.get("name", "")] if bit)
-        why = rule.get("explanation") or rule.get("why") or rule.get("reason") or rule.get("detail") or ""
-        points = rule.get("points")
-        if points not in (None, "", 0) and rule.get("fired"):
-            why = f"{why} (+{points})" if why else f"+{points}"
-        rules.append(RiskRule(name=name or "rule", fired=bool(rule.get("fired")), why=str(why)))
-    headline = f" — score {evaluation.score}/100, evaluated {evaluation.evaluated_at:%d %B %Y}"
-    if getattr(evaluation, "bars", None):
-        headline += "; legal bars: " + ", ".join(evaluation.bars)
-    if explanation.get("summary"):
-        headline += ". " + str(explanation["summary"])
-    return RiskSummary(level=evaluation.get_level_display(), headline=headline, rules=rules)
+        name = " ".join(bit for bit in [str(rule.get("code", "")), str(rule.get("name", ""))] if bit)
+        if rule.get("fired"):
+            bits = [f"+{rule['points']} points" if rule.get("points") is not None else "", rule.get("note", "")]
+            facts = [f"{fact.get('date_display') or 'undated'}: {fact.get('label', '')}"
+                     + (" (contested)" if fact.get("contested") else "") for fact in rule.get("facts", [])]
+            if facts:
+                bits.append("Facts: " + "; ".join(facts))
+            if rule.get("basis"):
+                bits.append(f"Basis: {rule['basis']}")
+            why = ". ".join(str(bit).rstrip(".") for bit in bits if bit) + "."
+        else:
+            why = "Does not apply to the facts on file."
+        rules.append(RiskRule(name=name or "rule", fired=bool(rule.get("fired")), why=why))
+    headline = (f" — score {evaluation.score}/100 (A, risk in the requesting state: {evaluation.axis_a}; "
+                f"B, onward transfer to the persecuting state: {evaluation.axis_b}), evaluated {evaluation.evaluated_at:%d %B %Y}")
+    bars = [f"{bar.get('code', '')} {bar.get('name', '')}".strip() for bar in explanation.get("bars", [])]
+    if bars:
+        headline += ". Legal bars: " + "; ".join(bars)
+    if evaluation.flagged and evaluation.flag_reason:
+        headline += f". Flagged: {evaluation.flag_reason}"
+    return RiskSummary(level=evaluation.get_level_display(), headline=headline + ".", rules=rules)
 
 
 def entries_for(case, options):

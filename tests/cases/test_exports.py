@@ -363,3 +363,23 @@ def test_exports_tasks_are_registered_with_celery():
 
     app.loader.import_default_modules()
     assert "cases.exports.tasks.prepare_export" in app.tasks
+
+
+def test_the_cover_prints_the_current_risk_rule_by_rule(client, lawyer, ketebayev):
+    from cases.risk import evaluate_case
+
+    factories.request(ketebayev, requesting="KZ", requested="ES", status="in_court")
+    evaluation = evaluate_case(ketebayev.pk)
+    client.force_login(lawyer)
+    cover = squash(PdfReader(io.BytesIO(export(client, ketebayev).content)).pages[0].extract_text())
+    assert f"{evaluation.get_level_display()} — score {evaluation.score}/100" in cover
+    for rule in evaluation.explanation["rules"]:
+        assert squash(f"{rule['code']} {rule['name']}")[:40] in cover or rule["code"] in cover
+    for rule in evaluation.fired_rules:
+        assert f"+{rule['points']} points" in cover
+
+
+def test_without_an_evaluation_the_cover_says_so(client, lawyer, ketebayev):
+    client.force_login(lawyer)
+    cover = squash(PdfReader(io.BytesIO(export(client, ketebayev).content)).pages[0].extract_text())
+    assert "No risk evaluation has been stored for this case yet." in cover
