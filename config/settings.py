@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "cases",
     "cases.imports",
     "api",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -23,5 +23,6 @@ urlpatterns = [
     path("sources/", include("sources.urls")),
     path("imports/", include("cases.imports.urls")),
     path("ftm/entities.json", ftm_views.ftm_download, name="ftm_download"),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
