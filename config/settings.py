@@ -88,7 +88,6 @@ INSTALLED_APPS = [
     "cases",
     "cases.imports",
     "api",
-    "api",
 ]
 
 MIDDLEWARE = [
