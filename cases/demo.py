@@ -5,6 +5,8 @@ keys) and, inside a case, by local ids (``"id": "ru-fr"``), so the data stays re
 stays idempotent: every record is found by its natural key, updated only when a value differs, and
 otherwise left alone, so a second run writes nothing (no new rows, no new history). Every record
 goes through ``full_clean()``: bad data fails loudly, naming the file and the record.
+Lookups include soft-deleted rows, so a demo record someone deleted stays deleted on a re-run; a
+value someone edited in the app is set back to the file's value (the files are the demo's truth).
 
 Loaded, in order: sources → jurisdictions (memberships, risk assessments, transfer channels) →
 people (organisations, persons, roles, relationships, affiliations, protections) → cases (charges,
@@ -12,6 +14,7 @@ requests, assurances, decisions, events, claims). Cases is the top app, so this 
 all the others.
 """
 
+import datetime
 import json
 from pathlib import Path
 
@@ -23,7 +26,14 @@ from django.db import models, transaction
 from core.dates import Precision, Qualifier, parse_date
 from jurisdictions.models import Jurisdiction, Membership, RiskAssessment, TransferChannel
 from people.models import (
-    Affiliation, NameVariant, Organisation, OrganisationName, Person, PoliticalRole, Protection, Relationship,
+    Affiliation,
+    NameVariant,
+    Organisation,
+    OrganisationName,
+    Person,
+    PoliticalRole,
+    Protection,
+    Relationship,
 )
 from people.names import clean
 from sources.models import Citation, Source
@@ -397,7 +407,7 @@ def _raw(model, name, value):
     if isinstance(field, models.ForeignKey):
         return value.pk if value is not None else None
     if isinstance(field, models.DateField) and isinstance(value, str):
-        return _iso(value)
+        return datetime.date.fromisoformat(value)
     return value
 
 
@@ -405,8 +415,3 @@ def _value(obj, name):
     field = obj._meta.get_field(name)
     return getattr(obj, field.attname)
 
-
-def _iso(text):
-    import datetime
-
-    return datetime.date.fromisoformat(text)

@@ -278,3 +278,24 @@ def test_invalid_values_are_refused_by_full_clean(tmp_path):
     cases_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(demo.DemoDataError, match=r"cases\.json: case ablyazov, charge kz-2002: category"):
         demo.load(tmp_path / "demo")
+
+
+@pytest.mark.parametrize(("key", "as_of", "expected"), [
+    # domain brief §4: (axis A, axis B, level, flagged, urgency)
+    ("ablyazov", datetime.date(2015, 9, 17), (75, 95, "critical", True, 3)),  # S1, at the decree
+    ("paraskevich", None, (40, 60, "high", True, 1)),  # S2
+    ("aleksandr-pavlov", datetime.date(2013, 4, 1), (70, 0, "high", True, 1)),  # S3, before the refusal
+    ("aleksandr-pavlov", datetime.date(2013, 5, 1), (70, 0, "high", False, 0)),  # S3, after it: watch
+    ("ketebayev", None, (70, 0, "high", False, 0)),  # S4
+    ("khrapunov", None, (65, 0, "high", False, 0)),  # S5
+    ("mamai", None, (0, 0, "low", False, 0)),  # S6
+])
+def test_the_demo_data_reproduces_the_risk_calibration(key, as_of, expected):
+    from cases import risk
+
+    risk.ensure_defaults()
+    pk = case(key).pk
+    result = risk.evaluate(risk.load([pk])[pk], risk.World(), risk.Config.current(), as_of=as_of)
+    assert (result["axis_a"], result["axis_b"], result["level"], result["flagged"], result["urgency"]) == expected
+    if key == "ablyazov":
+        assert result["bar_ignored"] and "X1" in result["bars"]
