@@ -34,3 +34,15 @@ def fact_url(fact, case_id):
 @register.simple_tag
 def risk_panel(case):
     return risk_review.panel(case)
+
+
+@register.simple_tag
+def rule_names():
+    from cases.risk_models import RiskRule
+
+    return dict(RiskRule.objects.values_list("code", "name"))
+
+
+@register.filter
+def lookup(mapping, key):
+    return mapping.get(key, "") if mapping else ""
