@@ -105,13 +105,17 @@ class _Loader:
     def organisation(self, key, record):
         return self.lookup(self.organisations, key, "organisation key", record)
 
-    def upsert(self, model, find, values=None, m2m=None, label=None):
-        """Find ``model`` by ``find``; create it, or update the fields in ``values`` that differ.
-        Saves (and so writes history) only when something changed."""
+    def upsert(self, model, find, values=None, m2m=None, label=None, known=None):
+        """Find ``model`` by ``find`` (in ``known``, when the caller fetched the candidates in one
+        query); create it, or update the fields in ``values`` that differ. Saves (and so writes
+        history) only when something changed."""
         values = values or {}
         label = label or f"{model.__name__} {_describe(find)}"
-        obj = model.all_objects.filter(**find).first() if hasattr(model, "all_objects") else \
-            model.objects.filter(**find).first()
+        if known is not None:
+            obj = known.get(tuple(_raw(model, name, value) for name, value in find.items()))
+        else:
+            # No ordering: the natural key finds at most one row, and ORDER BY would cost a join.
+            obj = next(iter(model.all_objects.filter(**find).order_by()[:1]), None)
         changed = created = obj is None
         if obj is None:
             obj = model(**find, **values)
@@ -127,6 +131,8 @@ class _Loader:
             else:
                 self.updated += 1
             obj.save()
+            if known is not None:
+                known[tuple(_raw(model, name, value) for name, value in find.items())] = obj
         for name, targets in (m2m or {}).items():
             manager = getattr(obj, name)
             wanted = {target.pk for target in targets}
@@ -156,7 +162,8 @@ class _Loader:
             page = entry[3] if len(entry) > 3 else ""
             self.upsert(Citation, {"source": source, "content_type": content_type, "object_id": obj.pk,
                                    "quote": quote},
-                        {"position": position, "page": page}, label=f"{label}, citation of {entry[0]}")
+                        {"position": position, "page": page}, label=f"{label}, citation of {entry[0]}",
+                        known=self.citations)
 
     def fact_values(self, record, dated=True):
         """The FactModel fields (and DatedFact date fields) a record may carry."""
@@ -183,6 +190,9 @@ class _Loader:
     # -- the files ---------------------------------------------------------------------------------
 
     def run(self):
+        # Every citation in one query: they are most of the records, one lookup each would dominate.
+        self.citations = {(c.source_id, c.content_type_id, c.object_id, c.quote): c
+                          for c in Citation.all_objects.order_by()}
         # States first: sources name the government their stance is towards.
         jurisdictions = self.read("jurisdictions.json")
         self.load_states(jurisdictions)
