@@ -14,6 +14,7 @@ from cases import demo
 from cases.models import Case, Charge, Claim, Decision, Event, EventKind, ExtraditionRequest
 from core.dates import Precision, Qualifier
 from jurisdictions.models import Membership, RiskAssessment, TransferChannel
+from people import search
 from people.models import NameVariant, Organisation, OrganisationName, Person, Protection, Relationship
 from people.names import clean, search_key
 from sources.models import Citation, Source
@@ -213,6 +214,13 @@ def test_a_spelling_variant_reaches_the_same_person(spelling, person):
     key = search_key(spelling)
     found = {v.person.key for v in NameVariant.objects.select_related("person") if key in v.search_key}
     assert found == {person}
+    # and the name search a researcher uses puts that person first
+    assert search.rank(spelling)[0].person_id == Person.objects.get(key=person).pk
+
+
+def test_searching_pavlov_finds_two_different_people():
+    found = {match.person_id for match in search.rank("Pavlov") if match.exact}
+    assert found == set(Person.objects.filter(key__in=["aleksandr-pavlov", "andrey-pavlov"]).values_list("pk", flat=True))
 
 
 def test_the_seeds_spellings_are_stored_with_the_seed_that_prints_them():
