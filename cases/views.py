@@ -89,6 +89,9 @@ def case_list(request):
         "filter": filters, "page": page, "sorts": dict((s["key"], s) for s in sorts),
         "query": query.urlencode(), "per_page": per_page, "page_sizes": PAGE_SIZES,
         "can_edit": can_edit(request.user),
+        "date_ranges": [{"name": name, "label": label, "after": request.GET.get(f"{name}_after", ""),
+                         "before": request.GET.get(f"{name}_before", "")}
+                        for name, label in (("request_date", "Request date"), ("changed", "Last change"))],
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "o", "per_page")),
     })
 

@@ -36,3 +36,14 @@
     }
   });
 })();
+
+// A server error during an inline save must not pass silently: say so where the form is.
+document.addEventListener("htmx:responseError", function (event) {
+  var target = event.detail.target || document.getElementById("main");
+  var note = document.createElement("div");
+  note.className = "error-summary";
+  note.setAttribute("role", "alert");
+  note.textContent = "The server could not complete this (error " + event.detail.xhr.status + "). " +
+    "Reload the page to see what was saved before trying again.";
+  target.insertBefore(note, target.firstChild);
+});
