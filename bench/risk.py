@@ -157,13 +157,14 @@ def read_once():
 
 def _evaluate_chunks(chunks):
     connection.close()  # each process its own connection
+    cpu = time.process_time()
     config, world = risk.Config.current(), risk.World()
     evaluated = stored = 0
     for chunk in chunks:
         outcome = risk.evaluate_many(chunk, config=config, world=world)
         evaluated += outcome["evaluated"]
         stored += outcome["stored"]
-    return evaluated, stored
+    return evaluated, stored, time.process_time() - cpu
 
 
 def run(processes, chunk_size):
@@ -178,7 +179,7 @@ def run(processes, chunk_size):
         with Pool(processes) as pool:
             results = pool.map(_evaluate_chunks, shares)
     elapsed = time.monotonic() - started
-    return sum(r[0] for r in results), sum(r[1] for r in results), elapsed
+    return sum(r[0] for r in results), sum(r[1] for r in results), elapsed, sum(r[2] for r in results)
 
 
 def main():
@@ -198,12 +199,14 @@ def main():
         RiskFlag.objects.all().delete()
         RiskEvaluation.objects.all().delete()
         connection.close()
-        evaluated, stored, seconds = run(args.processes, args.chunk)
+        evaluated, stored, seconds, cpu = run(args.processes, args.chunk)
         print(f"cold (every evaluation stored): {evaluated} cases in {seconds:.1f} s = "
-              f"{evaluated / seconds:.0f} cases/s with {args.processes} process(es); {stored} stored")
-    evaluated, stored, seconds = run(args.processes, args.chunk)
+              f"{evaluated / seconds:.0f} cases/s with {args.processes} process(es); {stored} stored; "
+              f"Python CPU {cpu:.1f} s (load average now {os.getloadavg()[0]:.1f})")
+    evaluated, stored, seconds, cpu = run(args.processes, args.chunk)
     print(f"warm (facts unchanged, nothing stored): {evaluated} cases in {seconds:.1f} s = "
-          f"{evaluated / seconds:.0f} cases/s; {stored} stored")
+          f"{evaluated / seconds:.0f} cases/s; {stored} stored; Python CPU {cpu:.1f} s "
+          f"(load average now {os.getloadavg()[0]:.1f})")
     print(f"flags open: {RiskFlag.objects.count()}; levels: " + ", ".join(
         f"{row['level']} {row['n']}" for row in RiskEvaluation.objects.filter(current=True).values("level")
         .annotate(n=django.db.models.Count("pk")).order_by("level")))

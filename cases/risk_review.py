@@ -1,6 +1,8 @@
 """The admins' review of risk flags: reads for the queue and the case page, and the decisions
 (assign, acknowledge, escalate, dismiss), each recorded as a FlagDecision and in the access log."""
 
+import datetime
+
 import django_filters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -72,8 +74,8 @@ class FlagFilter(django_filters.FilterSet):
     def filter_age(self, queryset, name, value):
         now = timezone.now()
         if value == "older":
-            return queryset.filter(opened_at__lt=now - timezone.timedelta(days=30))
-        return queryset.filter(opened_at__gte=now - timezone.timedelta(days=int(value)))
+            return queryset.filter(opened_at__lt=now - datetime.timedelta(days=30))
+        return queryset.filter(opened_at__gte=now - datetime.timedelta(days=int(value)))
 
 
 # --- decisions ----------------------------------------------------------------------------------------

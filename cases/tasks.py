@@ -2,6 +2,7 @@
 evaluation) and is acknowledged late: a worker killed mid-evaluation leaves the message to be
 redelivered and the ledger row (EvaluationRequest) for the sweep. The queue is a doorbell."""
 
+import datetime
 import time
 
 from celery import shared_task
@@ -77,8 +78,8 @@ def check_deadlines(self):
     deadline or surrender around the window's edges are evaluated again."""
     today = timezone.localdate()
     window = risk.Config.current().urgency_window_days
-    ids = set(Event.objects.filter(kind__in=UPCOMING_KINDS, date__gte=today - timezone.timedelta(days=2),
-                                   date__lte=today + timezone.timedelta(days=window + 1))
+    ids = set(Event.objects.filter(kind__in=UPCOMING_KINDS, date__gte=today - datetime.timedelta(days=2),
+                                   date__lte=today + datetime.timedelta(days=window + 1))
               .values_list("case_id", flat=True))
     risk.mark_pending(ids)
     if ids:
