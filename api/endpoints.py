@@ -4,10 +4,11 @@ answer 404 or are absent, exactly as on the pages. Confidential facts and wherea
 for the case team and admins (core.access)."""
 
 import datetime
+from typing import Literal
 
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
-from ninja import Field, NinjaAPI, Query, Router, Schema
+from ninja import Field, NinjaAPI, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer
@@ -15,8 +16,8 @@ from ninja.security import HttpBearer
 from audit.log import record
 from cases import timeline
 from cases.filters import CaseFilter
-from cases.models import Case
-from cases.risk_models import FlagStatus, RiskEvaluation, RiskFlag
+from cases.models import Case, CaseStatus, ChargeCategory, RequestStatus
+from cases.risk_models import FlagStatus, Level, RiskEvaluation, RiskFlag
 from core.access import can_see_confidential, can_see_whereabouts
 from core.roles import is_admin
 from people.models import Person
@@ -53,6 +54,7 @@ class OnwardAPI(NinjaAPI):
 
 api = OnwardAPI(
     title="Onward API", version="1", auth=TokenAuth(), urls_namespace="api",
+    docs_url=None,  # ninja's docs page loads Swagger UI from a CDN; Onward fetches nothing from outside
     description="Read-only access to what the token's owner may see. Send `Authorization: Bearer <token>`; "
                 "tokens are issued at /api/tokens/ and revoked there or by an admin.",
 )
@@ -176,24 +178,29 @@ class FlagOut(Schema):
     reopened_count: int
 
 
-class CaseFilters(Schema):
-    """The case list's filters (cases/filters.py), by the same names."""
+BIGINT = 9_223_372_036_854_775_807  # ids beyond the database's range are a 422, not a database error
+ID_FILTERS = {"requesting_state", "requested_state", "residence", "assigned"}
+SORTS = Literal["title", "-title", "person", "-person", "status", "-status", "host", "-host", "changed", "-changed"]
 
-    status: str | None = None
-    requesting_state: str | None = None
-    requested_state: str | None = None
-    residence: str | None = None
-    request_status: str | None = None
-    charge_category: str | None = None
-    risk_level: str | None = None
+
+class CaseFilters(Schema):
+    """The case list's filters (cases/filters.py), by the same names; states and researchers by id."""
+
+    status: CaseStatus | None = None
+    requesting_state: int | None = Field(None, ge=1, le=BIGINT)
+    requested_state: int | None = Field(None, ge=1, le=BIGINT)
+    residence: int | None = Field(None, ge=1, le=BIGINT)
+    request_status: RequestStatus | None = None
+    charge_category: ChargeCategory | None = None
+    risk_level: Level | None = None
     flagged_unreviewed: bool | None = None
     request_date_after: datetime.date | None = None
     request_date_before: datetime.date | None = None
     changed_after: datetime.date | None = None
     changed_before: datetime.date | None = None
-    assigned: str | None = None
-    o: str | None = None
-    q: str | None = None
+    assigned: int | None = Field(None, ge=1, le=BIGINT)
+    o: SORTS | None = None
+    q: str | None = Field(None, max_length=200, description="Words of the title or any spelling of the name")
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -259,7 +266,7 @@ risk = Router(tags=["risk"])
 
 @persons.get("", response=list[PersonOut])
 @paginate(Page)
-def list_persons(request, search: str | None = None):
+def list_persons(request, search: str | None = Query(None, max_length=200)):
     """Persons, by primary name; ``search`` finds any spelling (Latin or Cyrillic)."""
     people = persons_visible_to(request.user)
     if search:
@@ -272,8 +279,8 @@ def list_persons(request, search: str | None = None):
     return _LazyList(page, lambda person: _person_out(person, request.user, visible_ids))
 
 
-@persons.get("/{int:person_id}", response={200: PersonOut, 404: Error})
-def get_person(request, person_id: int):
+@persons.get("/{person_id}", response={200: PersonOut, 404: Error})
+def get_person(request, person_id: int = Path(..., ge=1, le=BIGINT)):
     person = get_object_or_404(persons_visible_to(request.user).prefetch_related("names", "citizenships", "cases"),
                                pk=person_id)
     record(request, "view_person", obj=person, via="api")
@@ -285,28 +292,31 @@ def get_person(request, person_id: int):
 @paginate(Page)
 def list_cases(request, filters: Query[CaseFilters]):
     """Cases the token's owner may see, filtered as on the case list."""
-    data = {key: value for key, value in filters.dict().items() if value not in (None, "")}
+    data = {key: str(getattr(value, "value", value)) for key, value in filters.dict().items()
+            if value not in (None, "")}
     if "flagged_unreviewed" in data:
-        data["flagged_unreviewed"] = "true" if data["flagged_unreviewed"] else "false"
+        data["flagged_unreviewed"] = "true" if filters.flagged_unreviewed else "false"
     search = data.pop("q", None)
     queryset = _cases(request.user)
     if search:
         queryset = queryset.filter(Q(title__icontains=search) | Q(person__names__search_key__contains=_key(search)))
     filterset = CaseFilter(data, queryset=queryset)
+    if not filterset.is_valid() and set(filterset.errors) <= ID_FILTERS:
+        return _LazyList(queryset.none(), _case_out)  # a state or researcher id that does not exist matches nothing
     if not filterset.is_valid():
         raise HttpError(400, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()))
     return _LazyList(filterset.qs.distinct(), _case_out)
 
 
-@cases.get("/{int:case_id}", response={200: CaseDetailOut, 404: Error})
-def get_case(request, case_id: int):
+@cases.get("/{case_id}", response={200: CaseDetailOut, 404: Error})
+def get_case(request, case_id: int = Path(..., ge=1, le=BIGINT)):
     case = _case(request, case_id)
     record(request, "view_case", case=case, obj=case, via="api")
     return _case_out(case, detail=True)
 
 
-@cases.get("/{int:case_id}/timeline", response={200: list[EntryOut], 404: Error})
-def case_timeline(request, case_id: int):
+@cases.get("/{case_id}/timeline", response={200: list[EntryOut], 404: Error})
+def case_timeline(request, case_id: int = Path(..., ge=1, le=BIGINT)):
     """Every dated fact of the case, oldest first, with its citations (and the cited file's page)."""
     case = _case(request, case_id)
     entries = timeline.build(case, include_confidential=can_see_confidential(request.user, case))
@@ -322,8 +332,8 @@ def case_timeline(request, case_id: int):
     ) for entry in entries]
 
 
-@cases.get("/{int:case_id}/risk", response={200: list[EvaluationOut], 404: Error})
-def case_risk(request, case_id: int):
+@cases.get("/{case_id}/risk", response={200: list[EvaluationOut], 404: Error})
+def case_risk(request, case_id: int = Path(..., ge=1, le=BIGINT)):
     """The case's risk evaluations, newest first."""
     case = _case(request, case_id)
     return [EvaluationOut(
@@ -335,12 +345,10 @@ def case_risk(request, case_id: int):
 
 @risk.get("/flags", response=list[FlagOut])
 @paginate(Page)
-def list_flags(request, status: str | None = None):
+def list_flags(request, status: FlagStatus | None = None):
     """Risk flags on visible cases; ``status`` narrows them (open, confirmed, dismissed…)."""
     flags = RiskFlag.objects.filter(case__in=Case.objects.visible_to(request.user)).select_related("case")
     if status:
-        if status not in FlagStatus.values:
-            raise HttpError(400, f"status is one of {', '.join(FlagStatus.values)}")
         flags = flags.filter(status=status)
     return _LazyList(flags.order_by("-opened_at", "pk"), lambda f: FlagOut(
         case_id=f.case_id, case_title=f.case.title, level=f.level, score=f.score, status=f.status,

@@ -75,7 +75,8 @@ def test_cases_filter_like_the_case_list_and_paginate(client, world, viewer):
     assert page["count"] == 55 and len(page["items"]) == 50
     second = call(client, viewer, "/cases", status="watch", page=2).json()
     assert len(second["items"]) == 5
-    assert call(client, viewer, "/cases", status="nonsense").status_code == 400
+    assert call(client, viewer, "/cases", status="nonsense").status_code == 422
+    assert call(client, viewer, "/cases", requesting_state=999999).json()["count"] == 0
     found = call(client, viewer, "/persons", search="Кетебаев").json()["items"]
     assert [p["primary_name"] for p in found] == ["Amanzhol Ketebayev"]
 
