@@ -48,7 +48,7 @@ MARGIN_X = 18 * mm
 MARGIN_TOP = 22 * mm
 MARGIN_BOTTOM = 20 * mm
 # Every column gets an explicit width: ReportLab sizes a None column by wrapping every cell again.
-TEXT_WIDTH = A4[0] - 2 * MARGIN_X
+TEXT_WIDTH = A4[0] - 2 * MARGIN_X - 12  # less the frame's 6 pt padding each side
 FRAME_HEIGHT = A4[1] - MARGIN_TOP - MARGIN_BOTTOM - 12  # less the frame's own padding
 
 # Tables set a cell font even around flowables; name ours, or Helvetica is referenced without being embedded.
@@ -301,6 +301,17 @@ def citation_text(citation):
     return text
 
 
+def short_citation_text(citation, earlier):
+    """A source cited again: its title and the note giving it in full, as court bundles do ("supra")."""
+    title = citation.source.title if len(citation.source.title) <= 70 else citation.source.title[:69] + "…"
+    text = f"<b>{_e(title)}</b>, see note {earlier}."
+    if citation.quote:
+        text += f' <font name="Onward-Serif">“{_e(citation.quote)}”</font>'
+    if citation.page:
+        text += f" ({_e(citation.page)})"
+    return text
+
+
 def _timeline_story(entries, styles):
     story = [Paragraph("Chronology", styles["title"]),
              Paragraph("Every dated fact, oldest first. Dates keep the precision of their sources "
@@ -316,8 +327,9 @@ def _timeline_story(entries, styles):
                                 ("LEFTPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
     story += [CondPageBreak(40 * mm), header]
     note = 0
+    first_note = {}  # source id → the note that cited it in full; later notes refer back to it
     for entry in entries:
-        cell, note = _fact_cell(entry, styles, note)
+        cell, note = _fact_cell(entry, styles, note, first_note)
         # One small table per fact rather than one long table: ReportLab re-measures a long table at
         # every page break (quadratic; 30 s for 500 facts), a row of its own is measured once.
         row = _FactRow([[Paragraph(_e(entry.date_display), styles["date"]), cell]], colWidths=widths)
@@ -334,7 +346,7 @@ def _timeline_story(entries, styles):
     return story
 
 
-def _fact_cell(entry, styles, note):
+def _fact_cell(entry, styles, note, first_note):
     """The fact's cell: kind, title with note numbers, contested mark, detail, then the notes."""
     cell = [Paragraph(_e(entry.label).upper() + (" · CONFIDENTIAL" if entry.confidential else ""), styles["kind"])]
     numbers, notes = [], []
@@ -343,7 +355,9 @@ def _fact_cell(entry, styles, note):
         for citation in citations:
             note += 1
             numbers.append(note)
-            side_notes.append(Paragraph(f"<b>{note}</b>\u2002{citation_text(citation)}", styles["note"]))
+            earlier = first_note.setdefault(citation.source_id, note)
+            text = citation_text(citation) if earlier == note else short_citation_text(citation, earlier)
+            side_notes.append(Paragraph(f"<b>{note}</b>\u2002{text}", styles["note"]))
         if side and side_notes:
             notes.append(Paragraph(_e(side), styles["side"]))
         notes.extend(side_notes)
