@@ -188,9 +188,7 @@ class ListPage:
 
 
 def case_list_page(rows, number, per_page, cap):
-    from django.db.models import Prefetch
-
-    from django.db.models import OuterRef, Subquery
+    from django.db.models import OuterRef, Prefetch, Subquery
 
     from .models import ExtraditionRequest
     from .risk_models import RiskEvaluation

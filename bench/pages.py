@@ -1,0 +1,112 @@
+"""How fast the researcher pages are, next to the SQL they run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/onward_bench DEBUG=1 .venv/bin/python bench/pages.py
+
+For each page: the request time through Django's test Client (logged in as the bench researcher,
+with the whole middleware stack), the time of the same SQL statements re-executed raw with
+``cursor.execute`` on the same connection (the floor: what the database alone needs), their ratio,
+and the number of queries. Medians over ``--runs`` runs after a warm-up."""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from cases.models import Case  # noqa: E402
+from jurisdictions.models import Jurisdiction  # noqa: E402
+from people.search import rank  # noqa: E402
+
+settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+settings.ONWARD_MFA_REQUIRED_ROLES = ()
+
+SEARCHES = ["Кетебаев", "Ketebaev", "Ablyazov", "Abliazov", "Аблязов Мухтар", "Tatiana Ivanova", "Petrov",
+            "Nurpeisov Bolat", "Сулейменов", "Kozhakhmetov", "Tokhtarov Aidar", "Khrapunov", "Moldashev",
+            "Мамай Жанболат", "Zhaksybekov", "Iskakov", "Kasymov Serik", "Оспанов Нурлан", "Volkov", "Aliev"]
+
+
+def raw_floor(queries):
+    """Re-run the statements the page issued, raw, and time them (fetching every row)."""
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for query in queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue  # session saves and the access log: writes are not re-run
+            cursor.execute(sql)
+            cursor.fetchall()
+    return time.perf_counter() - started
+
+
+def measure(client, url, runs):
+    client.get(url)  # warm-up: caches, plans
+    request_times, floors, counts, statuses = [], [], [], set()
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            request_times.append(time.perf_counter() - started)
+        statuses.add(response.status_code)
+        counts.append(len(captured.captured_queries))
+        floors.append(raw_floor(captured.captured_queries))
+    return statistics.median(request_times), statistics.median(floors), max(counts), statuses
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    user = get_user_model().objects.get(username="bench")
+    client = Client()
+    client.force_login(user)
+    czech = Jurisdiction.objects.get(code="CZ").pk
+    visible = Case.objects.visible_to(user)
+    busy = visible.order_by("-pk").values_list("pk", flat=True)[:200]
+    case_id = random.Random(1).choice(list(busy))
+    pages = [
+        ("case list (newest first)", "/cases/"),
+        ("case list, page 40, 100 per page", "/cases/?page=40&per_page=100"),
+        ("case list, requested CZ + political charge", f"/cases/?requested_state={czech}&charge_category=political"),
+        ("case list, sorted by person", "/cases/?o=person"),
+        ("case page", f"/cases/{case_id}/"),
+    ]
+    pages += [(f"search “{q}”", f"/cases/search/?all=1&q={q}") for q in SEARCHES[:6]]
+    print(f"database: {connection.vendor} {connection.settings_dict.get('NAME')}  "
+          f"cases: {Case.objects.count()}  runs: {args.runs}")
+    print(f"{'page':46} {'request ms':>10} {'SQL ms':>8} {'ratio':>6} {'queries':>8}")
+    for label, url in pages:
+        request_time, floor, count, statuses = measure(client, url, args.runs)
+        ratio = request_time / floor if floor else float("nan")
+        print(f"{label[:46]:46} {request_time * 1000:10.1f} {floor * 1000:8.1f} {ratio:6.2f} {count:8d}"
+              + ("" if statuses <= {200, 302} else f"  status {statuses}"))
+    # The search over all names: the page as a whole, and the ranking query alone.
+    page_times, rank_times = [], []
+    for query in SEARCHES * 3:
+        started = time.perf_counter()
+        client.get(f"/cases/search/?all=1&q={query}")
+        page_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        rank(query)
+        rank_times.append(time.perf_counter() - started)
+    print(f"search over {len(SEARCHES)} spellings ×3: page median {statistics.median(page_times) * 1000:.1f} ms, "
+          f"p90 {sorted(page_times)[int(len(page_times) * .9)] * 1000:.1f} ms; ranking query median "
+          f"{statistics.median(rank_times) * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
