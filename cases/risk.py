@@ -749,7 +749,7 @@ def explain(result, world, config, cited):
         if start is not None and start != result["_R"]:
             path.append({"from": name(start), "to": name(result["_R"]), "via": "extradition request",
                          "unverified": False})
-        path += [{"from": name(a), "to": name(b), "via": via, "unverified": unverified}
+        path += [{"from": name(a), "to": name(b), "via": str(via), "unverified": unverified}
                  for a, b, via, _, unverified in result["_path"]]
     request = result["_request"]
     return {
@@ -814,12 +814,18 @@ def evaluate_many(case_ids, *, as_of=None, config=None, world=None):
             axis_b=result["axis_b"], level=result["level"], urgency=result["urgency"], bars=result["bars"],
             bar_ignored=result["bar_ignored"], flagged=result["flagged"], flag_reason=result["flag_reason"],
             explanation=explanation, fingerprint=fingerprint(result, explanation), current=True)
+    current = dict(RiskEvaluation.objects.filter(case_id__in=list(built), current=True)
+                   .values_list("case_id", "fingerprint"))
+    changed = [ev for pk, ev in built.items() if current.get(pk) != ev.fingerprint]
+    if not changed:
+        return {"evaluated": len(built), "stored": 0}  # unchanged: no lock, no write
     with transaction.atomic():
-        # Lock the cases: two workers on one case must not both become "current".
-        list(Case.all_objects.select_for_update().filter(pk__in=list(built)).order_by("pk").values_list("pk"))
-        current = dict(RiskEvaluation.objects.filter(case_id__in=list(built), current=True)
+        # Lock the changed cases, then look again: two workers on one case must not both write.
+        list(Case.all_objects.select_for_update().filter(pk__in=[ev.case_id for ev in changed])
+             .order_by("pk").values_list("pk"))
+        current = dict(RiskEvaluation.objects.filter(case_id__in=[ev.case_id for ev in changed], current=True)
                        .values_list("case_id", "fingerprint"))
-        changed = [ev for pk, ev in built.items() if current.get(pk) != ev.fingerprint]
+        changed = [ev for ev in changed if current.get(ev.case_id) != ev.fingerprint]
         if changed:
             RiskEvaluation.objects.filter(case_id__in=[ev.case_id for ev in changed], current=True).update(
                 current=False)
