@@ -12,9 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def _no_second_factor_prompt(settings, tmp_path):
-    # Two-factor enrolment is tested in tests/security; here the lawyer goes straight to the case.
-    settings.ONWARD_MFA_REQUIRED_ROLES = []
+def _exports_in_a_temporary_folder(settings, tmp_path):
     settings.EXPORT_ROOT = tmp_path / "exports"
 
 
@@ -33,6 +31,12 @@ def log_in(page, username):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_load_state("networkidle")
+    if "/accounts/2fa/authenticate/" in page.url:  # lawyers: the authenticator code step
+        from tests.security.totp import fresh_code
+
+        page.get_by_label("Code").fill(fresh_code(username))
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        page.wait_for_load_state("networkidle")
 
 
 def test_lawyer_exports_the_timeline_from_the_case_page_and_receives_a_pdf(page):
