@@ -296,7 +296,7 @@ class Decision(DatedFact):
 
     @property
     def grounds(self):
-        return [field.verbose_name for field in self._meta.fields
+        return [str(field.verbose_name) for field in self._meta.fields
                 if field.name.startswith("ground_") and getattr(self, field.name)]
 
 

@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import demo
+from cases import demo, risk
+from cases.models import Case
 
 
 class Command(BaseCommand):
@@ -19,3 +20,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo data loaded: {result['created']} records created, {result['updated']} updated.")
         for name, count in demo.counts().items():
             self.stdout.write(f"  {name}: {count}")
+        # The demo should open with its risk panels and flags filled in; evaluate_many stores nothing
+        # for a case whose facts have not changed, so a second run stays a no-op.
+        outcome = risk.evaluate_many(list(Case.objects.values_list("pk", flat=True)))
+        self.stdout.write(f"Risk evaluated for {outcome['evaluated']} cases ({outcome['stored']} new evaluations).")
