@@ -178,3 +178,51 @@ def test_dashboard_shows_my_cases_and_upcoming_hearings(client, researcher, para
     client.force_login(researcher)
     page = client.get(reverse("dashboard")).content.decode()
     assert "Paraskevich: Ukraine → Czech Republic" in page and "Appeal hearing in Prague" in page
+
+
+def test_cite_an_existing_source_for_an_existing_fact_and_edit_the_citation(client, researcher, paraskevich):
+    client.force_login(researcher)
+    event = paraskevich.events.get()
+    report = f.source("HRW report", publisher="Human Rights Watch")
+    url = reverse("cases:add", args=[paraskevich.pk, "citation"]) + f"?fact=event-{event.pk}"
+    response = client.post(url, {"fact": f"event-{event.pk}", "source": report.pk, "quote": "Detained at the airport.",
+                                 "page": "p. 4", "position": "supports"})
+    assert response.status_code == 302
+    citation = event.citations.get(source=report)
+    assert (citation.quote, citation.page) == ("Detained at the airport.", "p. 4")
+    edit = reverse("cases:edit", args=[paraskevich.pk, "citation", citation.pk])
+    client.post(edit, {"version": citation.version, "source": report.pk, "quote": "Detained at the airport.",
+                       "page": "p. 5", "position": "disputes"})
+    citation.refresh_from_db()
+    assert (citation.page, citation.position) == ("p. 5", "disputes")
+
+
+def test_citing_a_fact_of_another_case_is_refused(client, researcher, paraskevich):
+    other_event = f.event(f.case("Other"))
+    client.force_login(researcher)
+    url = reverse("cases:add", args=[paraskevich.pk, "citation"]) + f"?fact=event-{other_event.pk}"
+    assert client.get(url).status_code == 404
+
+
+def test_edit_the_person_from_the_case_page(client, researcher, paraskevich):
+    client.force_login(researcher)
+    person = paraskevich.person
+    response = client.post(reverse("cases:edit", args=[paraskevich.pk, "person", person.pk]), {
+        "version": person.version, "primary_name": "Tatiana Paraskevich", "citizenships": [f.state("UA").pk],
+        "residence": f.state("CZ").pk, "whereabouts_city": "Prague", "claim_status": "asserted"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.primary_name == "Tatiana Paraskevich" and [c.code for c in person.citizenships.all()] == ["UA"]
+    assert person.whereabouts_city == "Prague"
+
+
+def test_case_page_query_count_is_constant(client, researcher, paraskevich, django_assert_max_num_queries):
+    for number in range(40):
+        event = f.event(paraskevich, title=f"Event {number}")
+        f.cite(event, f.source(f"Source {number}"))
+        f.charge(paraskevich, offence=f"Charge {number}")
+    client.force_login(researcher)
+    client.get(reverse("cases:detail", args=[paraskevich.pk]))
+    with django_assert_max_num_queries(45):
+        page = client.get(reverse("cases:detail", args=[paraskevich.pk])).content.decode()
+    assert "Event 39" in page and "Charge 39" in page
