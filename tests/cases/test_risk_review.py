@@ -115,3 +115,9 @@ def test_open_flags_for_the_dashboard_respect_visibility(flag, viewer):
     flag.case.restricted = True
     flag.case.save()
     assert open_flags(viewer) == []
+
+
+def test_admins_reach_the_flag_from_the_case_page(client, admin_user, flag):
+    client.force_login(admin_user)
+    page = client.get(reverse("cases:detail", args=[flag.case_id])).content.decode()
+    assert f'href="/risk/flags/{flag.pk}/">Review the flag</a>' in page
