@@ -55,7 +55,8 @@ def flag_assign(request, pk):
     user_id = request.POST.get("assigned_to") or None
     assignee = None
     if user_id:
-        assignee = risk_review.assignable_users().filter(pk=user_id).first()
+        # A non-numeric id (tampered form) is "not in the list", not a server error (tests/security/test_fuzz.py).
+        assignee = risk_review.assignable_users().filter(pk=user_id).first() if user_id.isdigit() else None
         if assignee is None:
             return _detail(request, pk, error="Choose a researcher or admin from the list.", status=400)
     risk_review.assign(flag, assignee, by=request.user, request=request)

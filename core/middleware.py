@@ -32,3 +32,27 @@ class RequireTwoFactorMiddleware:
                                       "authenticator app to continue.")
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class RejectNullCharactersMiddleware:
+    """A NUL character (U+0000) in a query parameter or form field is refused at the door with a
+    plain message: PostgreSQL cannot store or compare it, and a view that passed it on would fail
+    with a server error. Django's form fields refuse it too; this covers views reading request.GET
+    directly (searches, filters, APIs)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
+            return self.refuse(request)
+        if request.method == "POST" and request.content_type in {"application/x-www-form-urlencoded",
+                                                                 "multipart/form-data"}:
+            if any("\x00" in value for values in request.POST.lists() for value in values[1]):
+                return self.refuse(request)
+        return self.get_response(request)
+
+    def refuse(self, request):
+        from django.shortcuts import render
+
+        return render(request, "400_null.html", status=400)

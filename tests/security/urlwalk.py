@@ -28,7 +28,11 @@ def build(route, arguments):
     import re
 
     def swap(match):
-        return str(arguments[match.group("name")])
+        name = match.group("name")
+        if name not in arguments:
+            raise KeyError(f"URL argument <{name}> in {route!r} has no value: add one to the arguments in "
+                           "tests/security/world.py (an id of an object of the restricted case)")
+        return str(arguments[name])
 
     url = re.sub(r"\(\?P<(?P<name>\w+)>[^)]*\)", swap, route)
     url = re.sub(r"<(?:\w+:)?(?P<name>\w+)>", swap, url)
