@@ -124,7 +124,7 @@ def generate(total, seed=7):
                 if rng.random() < 0.05:
                     protections.append(Protection(person_id=case.person_id, kind="refugee", granted_by=case.host_state,
                                                   against_state=p, date=day))
-            for a, b in zip(people[::50], people[1::50]):
+            for a, b in zip(people[::50], people[1::50], strict=False):
                 relationships.append(Relationship(person=a, other=b, kind="co_accused", date=datetime.date(2010, 1, 1)))
             Charge.objects.bulk_create(charges)
             ExtraditionRequest.objects.bulk_create(requests)

@@ -24,15 +24,31 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from core.dates import format_date
-from jurisdictions.models import Body, ChannelStatus, Jurisdiction, Membership, RiskAssessment, TransferChannel
+from jurisdictions.models import (
+    Body,
+    ChannelStatus,
+    Jurisdiction,
+    Membership,
+    RiskAssessment,
+    TransferChannel,
+)
 from people.models import PoliticalRole, Protection, Relationship
 from sources.models import Citation
 
 from .models import Assurance, Case, Charge, Decision, Event, ExtraditionRequest
 from .risk_defaults import A_CAP_ONLY, RULES, SETTINGS
 from .risk_models import (
-    LEVEL_ORDER, EvaluationRequest, FlagAction, FlagDecision, FlagStatus, Level, RequestState, RiskEvaluation,
-    RiskFlag, RiskRule, RiskSettings,
+    LEVEL_ORDER,
+    EvaluationRequest,
+    FlagAction,
+    FlagDecision,
+    FlagStatus,
+    Level,
+    RequestState,
+    RiskEvaluation,
+    RiskFlag,
+    RiskRule,
+    RiskSettings,
 )
 
 # --- vocabulary the rules test against ---------------------------------------------------------
