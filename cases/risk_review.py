@@ -47,7 +47,7 @@ def panel(case):
     """Context of the case page's risk panel (cases/_risk_panel.html): the current evaluation, and
     the history with, for each evaluation, which rules started or stopped firing."""
     history = list(risk.RiskEvaluation.objects.filter(case=case)[:12])
-    for newer, older in zip(history, history[1:] + [None], strict=True):
+    for newer, older in zip(history, history[1:] + [None], strict=False):
         now = {r["code"] for r in newer.fired_rules}
         before = {r["code"] for r in older.fired_rules} if older else set()
         newer.changes = [f"+{code}" for code in sorted(now - before)] + [f"−{code}" for code in sorted(before - now)]
