@@ -302,6 +302,8 @@ CELERY_BEAT_SCHEDULE = {
     "risk-reevaluate-all": {"task": "cases.tasks.reevaluate_all", "schedule": 24 * 60 * 60},
     "risk-check-deadlines": {"task": "cases.tasks.check_deadlines", "schedule": 24 * 60 * 60},
     "risk-sweep-pending": {"task": "cases.tasks.evaluate_pending", "schedule": 5 * 60},
+    # cases/exports/tasks.py: background exports whose task Redis lost, or whose worker died.
+    "exports-requeue-stale": {"task": "cases.exports.tasks.requeue_stale_exports", "schedule": 5 * 60},
 }
 
 # Risk engine (cases/risk.py). Services call these after saving facts (core/editing.py).

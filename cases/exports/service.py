@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -233,10 +234,21 @@ def start_job(request, case, fmt, options, entries_count=0):
     return job
 
 
+# A running job not finished within this long is presumed abandoned by a dead worker.
+EXPORT_LEASE = datetime.timedelta(minutes=10)
+
+
+def claimable_jobs():
+    """Pending jobs, and running ones whose worker died (the redelivered task may claim them again)."""
+    stale = timezone.now() - EXPORT_LEASE
+    return ExportJob.objects.filter(Q(status=ExportStatus.PENDING) | Q(status=ExportStatus.RUNNING,
+                                                                       started_at__lt=stale))
+
+
 def run_job(job_id):
-    """The task's work: claim the pending job, render, store the file. Idempotent: a job already
-    claimed, done or failed is left alone."""
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.PENDING).update(
+    """The task's work: claim the job (conditional update), render, store the file. Idempotent: a job
+    another worker is running, or that is done or failed, is left alone."""
+    claimed = claimable_jobs().filter(pk=job_id).update(
         status=ExportStatus.RUNNING, started_at=timezone.now(), progress=1)
     if claimed != 1:
         return

@@ -6,8 +6,6 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ExportJob, ExportStatus
-
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def prepare_export(job_id):
@@ -19,6 +17,8 @@ def prepare_export(job_id):
 @shared_task
 def requeue_stale_exports(older_than_minutes=10):
     """The queue is a doorbell, the row the ledger: ring again for pending jobs whose task was lost."""
+    from .service import claimable_jobs
+
     cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
-    for job_id in ExportJob.objects.filter(status=ExportStatus.PENDING, created_at__lt=cutoff).values_list("pk", flat=True):
+    for job_id in claimable_jobs().filter(created_at__lt=cutoff).values_list("pk", flat=True):
         transaction.on_commit(lambda job_id=job_id: prepare_export.delay(job_id))

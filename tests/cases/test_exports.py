@@ -405,3 +405,21 @@ def test_the_demo_ablyazov_case_exports_every_fact_source_and_spelling(client, l
             assert squash(citation.source.title)[:60] in flat
             assert squash(citation.quote) in flat, citation.quote
     assert "Conseil d'État" in flat or "Conseil d’État" in flat
+
+
+def test_the_sweep_finishes_jobs_whose_task_was_lost_or_whose_worker_died(lawyer, ketebayev,
+                                                                        django_capture_on_commit_callbacks):
+    from cases.exports.tasks import requeue_stale_exports
+
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    lost = ExportJob.objects.create(owner=lawyer, case=ketebayev, options={}, created_at=long_ago)
+    dead = ExportJob.objects.create(owner=lawyer, case=ketebayev, options={}, created_at=long_ago,
+                                    status="running", started_at=long_ago, progress=40)
+    busy = ExportJob.objects.create(owner=lawyer, case=ketebayev, options={}, created_at=long_ago,
+                                    status="running", started_at=timezone.now(), progress=40)
+    with django_capture_on_commit_callbacks(execute=True):
+        requeue_stale_exports()
+    for job in (lost, dead, busy):
+        job.refresh_from_db()
+    assert (lost.status, lost.progress) == (dead.status, dead.progress) == ("done", 100)
+    assert (busy.status, busy.progress) == ("running", 40)  # another worker is on it
