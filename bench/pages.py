@@ -90,7 +90,11 @@ def main():
           f"cases: {Case.objects.count()}  runs: {args.runs}")
     print(f"{'page':46} {'request ms':>10} {'SQL ms':>8} {'ratio':>6} {'queries':>8}")
     for label, url in pages:
-        request_time, floor, count, statuses = measure(client, url, args.runs)
+        try:
+            request_time, floor, count, statuses = measure(client, url, args.runs)
+        except Exception as error:  # noqa: BLE001 - report the page and go on with the others
+            print(f"{label[:46]:46} failed: {type(error).__name__}: {error}")
+            continue
         ratio = request_time / floor if floor else float("nan")
         print(f"{label[:46]:46} {request_time * 1000:10.1f} {floor * 1000:8.1f} {ratio:6.2f} {count:8d}"
               + ("" if statuses <= {200, 302} else f"  status {statuses}"))

@@ -51,17 +51,32 @@ def _word_score(query_key, variant_key):
 
 
 def _candidates_postgres(key, limit):
+    """Two steps, both served by the GIN trigram index. First the variants containing every word
+    of the query (the usual case, and cheap even for a surname thousands share); only when those
+    are too few, the fuzzy step ranks by word similarity, which forgives a typo but must compute
+    the similarity of every candidate row."""
     from django.contrib.postgres.search import TrigramWordSimilarity
 
-    condition = Q(search_key__trigram_word_similar=key)
-    if len(key) >= 3:  # containment of a fragment; one letter would match nearly every name
-        condition |= Q(search_key__contains=key)
-    return list(
-        NameVariant.objects.filter(condition)
+    rows = []
+    words = [word for word in key.split() if len(word) >= 3]
+    if words:
+        condition = Q()
+        for word in words:
+            condition &= Q(search_key__contains=word)
+        found = NameVariant.objects.filter(condition).order_by("person_id").values_list(
+            "pk", "person_id", "search_key", "script")[:limit]
+        rows = [(pk, person_id, variant_key, _word_score(key, variant_key), script)
+                for pk, person_id, variant_key, script in found]
+    if len(rows) >= 20:
+        return rows
+    seen = {row[0] for row in rows}
+    fuzzy = (
+        NameVariant.objects.filter(search_key__trigram_word_similar=key)
         .annotate(score=TrigramWordSimilarity(key, "search_key"))
         .order_by("-score", "person_id")
         .values_list("pk", "person_id", "search_key", "score", "script")[:limit]
     )
+    return rows + [row for row in fuzzy if row[0] not in seen]
 
 
 def _candidates_sqlite(key, limit):
