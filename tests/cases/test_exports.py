@@ -423,3 +423,16 @@ def test_the_sweep_finishes_jobs_whose_task_was_lost_or_whose_worker_died(lawyer
         job.refresh_from_db()
     assert (lost.status, lost.progress) == (dead.status, dead.progress) == ("done", 100)
     assert (busy.status, busy.progress) == ("running", 40)  # another worker is on it
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "csv", "json"])
+def test_export_queries_do_not_grow_with_the_timeline(client, lawyer, ketebayev, fmt,
+                                                     django_assert_max_num_queries):
+    src = factories.source("Wire report", publisher="Reuters")
+    for n in range(60):
+        factories.cite(factories.event(ketebayev, title=f"Hearing {n}", date=datetime.date(2015, 1, 1 + n % 28)),
+                       src, quote=f"quote {n}")
+    client.force_login(lawyer)
+    with django_assert_max_num_queries(45):
+        response = export(client, ketebayev, fmt)
+    assert "Hearing 59" in (squash(pdf_text(response.content)[0]) if fmt == "pdf" else response.content.decode())
