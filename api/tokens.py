@@ -10,7 +10,7 @@ from core.roles import can_read
 
 from .models import ApiToken
 
-TOKEN_PREFIX = "onw_"
+TOKEN_PREFIX = "onw_"  # noqa: S105 - a label that marks Onward tokens, not a secret
 
 
 def digest(raw):

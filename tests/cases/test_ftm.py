@@ -47,7 +47,8 @@ def validate(entities):
 
 @pytest.fixture
 def case(db):
-    kz, es = factories.state("KZ"), factories.state("ES")
+    kz = factories.state("KZ")
+    factories.state("ES")
     person = factories.person("Mukhtar Ablyazov", variants=["Мухтар Аблязов", "Moukhtar Abliazov"],
                               whereabouts_city="Paris", whereabouts_address="1 rue Secrète", phone="+33 6 12 34 56 78")
     person.citizenships.add(kz)
