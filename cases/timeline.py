@@ -14,7 +14,7 @@ from sources.models import Citation
 
 from .models import Case, Charge, Claim, Decision, Event, ExtraditionRequest
 
-CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk"))
+CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source", "document").order_by("pk"))
 
 
 @dataclasses.dataclass
