@@ -443,6 +443,16 @@ def a8(ctx):
     return (facts, "", 1) if facts else None
 
 
+INTERPOL_NOTICES = ("red", "diffusion", "wanted_list")
+
+
+def a9(ctx):
+    # Only with a political profile: a notice against an ordinary suspect is routine, not a risk.
+    if ctx.request is None or "A2" not in ctx.fired or ctx.request["interpol_notice"] not in INTERPOL_NOTICES:
+        return None
+    return ([ctx.request], "the request rests on an Interpol notice against a political figure", 1)
+
+
 def b1(ctx):
     charges = ctx.charges_by(ctx.P)
     warrants = [e for e in _known(ctx.cf.events, ctx.as_of) if e["kind"] == "warrant"
@@ -516,7 +526,7 @@ def b8(ctx):
     return (facts, "", 1) if facts else None
 
 
-AXIS_A = {"A1": a1, "A2": a2, "A3": a3, "A4": a4, "A5": a5, "A6": a6, "A7": a7, "A8": a8}
+AXIS_A = {"A1": a1, "A2": a2, "A3": a3, "A4": a4, "A5": a5, "A6": a6, "A7": a7, "A8": a8, "A9": a9}
 AXIS_B = {"B1": b1, "B2": b2, "B3": b3, "B4": b4, "B5": b5, "B6": b6, "B7": b7, "B8": b8}
 
 
@@ -839,9 +849,11 @@ def evaluate_many(case_ids, *, as_of=None, config=None, world=None):
         # Lock the changed cases, then look again: two workers on one case must not both write.
         list(Case.all_objects.select_for_update().filter(pk__in=[ev.case_id for ev in changed])
              .order_by("pk").values_list("pk"))
-        current = dict(RiskEvaluation.objects.filter(case_id__in=[ev.case_id for ev in changed], current=True)
-                       .values_list("case_id", "fingerprint"))
-        changed = [ev for ev in changed if current.get(ev.case_id) != ev.fingerprint]
+        current = {case_id: (fp, level) for case_id, fp, level in RiskEvaluation.objects.filter(
+            case_id__in=[ev.case_id for ev in changed], current=True).values_list("case_id", "fingerprint", "level")}
+        changed = [ev for ev in changed if current.get(ev.case_id, (None,))[0] != ev.fingerprint]
+        for ev in changed:
+            _flag_level_rise(ev, current.get(ev.case_id, (None, None))[1])
         if changed:
             RiskEvaluation.objects.filter(case_id__in=[ev.case_id for ev in changed], current=True).update(
                 current=False)
@@ -853,6 +865,15 @@ def evaluate_many(case_ids, *, as_of=None, config=None, world=None):
 def evaluate_case(case_id, *, as_of=None):
     evaluate_many([case_id], as_of=as_of)
     return latest_evaluation(case_id)
+
+
+def _flag_level_rise(ev, previous_level):
+    """The second flag trigger: a case that rises by a level (low → medium, say) is flagged for
+    review even below HIGH, so admins see a risk while it is still rising."""
+    if ev.flagged or previous_level is None or LEVEL_ORDER[ev.level] <= LEVEL_ORDER[previous_level]:
+        return
+    ev.flagged = True
+    ev.flag_reason = f"The risk rose a level, from {previous_level} to {ev.level} (score {ev.score})."
 
 
 def _sync_flags(evaluations):

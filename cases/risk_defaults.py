@@ -32,6 +32,11 @@ RULES = [
      "Othman v UK § 189 (vi) (L4)",
      "R's assessment records that it ignores ECtHR judgments or is outside the Convention, or its "
      "ECHR membership has ended."),
+    ("A9", "Interpol notice against a political figure", "A", 5,
+     "INTERPOL Constitution art. 3; ECE art. 3 (L7)",
+     "The request rests on an Interpol red notice, diffusion or international wanted listing and the "
+     "person has a political profile (A2): art. 3 bars Interpol from political matters ([002]: "
+     "'using INTERPOL mechanisms for political purposes')."),
     ("B1", "Persecuting state's charges, warrant or conviction", "B", 20,
      "UN CAT art. 3; Refugee Convention art. 33 (L1, L8)",
      "P has live charges, a warrant or a conviction against the person."),

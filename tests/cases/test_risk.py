@@ -229,3 +229,28 @@ def test_bulk_evaluation_takes_a_fixed_number_of_queries(django_assert_max_num_q
     risk.Config.current()
     with django_assert_max_num_queries(40):
         assert risk.evaluate_many(cases)["stored"] == 16
+
+
+def test_an_interpol_notice_against_a_political_figure_fires_a9_and_not_against_an_ordinary_suspect():
+    political = scenarios.paraskevich()
+    request = political.requests.get()
+    request.interpol_notice = "red"
+    request.save()
+    assert "A9" in fired(risk.evaluate_case(political.pk), "A")
+    ordinary = scenarios.ordinary_request()
+    ordinary_request = ordinary.requests.get()
+    ordinary_request.interpol_notice = "red"
+    ordinary_request.save()
+    assert fired(risk.evaluate_case(ordinary.pk)) == ["A7"]
+
+
+def test_a_case_rising_by_a_level_is_flagged_even_below_high():
+    case = scenarios.ordinary_request()
+    first = risk.evaluate_case(case.pk)
+    assert first.level == "low" and not RiskFlag.objects.filter(case=case).exists()
+    PoliticalRole.objects.create(person=case.person, role="journalist", date=D(2015, 1, 1), date_precision="year")
+    evaluation = risk.evaluate_case(case.pk)
+    assert fired(evaluation) == ["A2", "A4", "A7"] and evaluation.score == 40
+    assert evaluation.level == "medium" and evaluation.flagged
+    assert "rose a level, from low to medium" in evaluation.flag_reason
+    assert RiskFlag.objects.get(case=case).status == FlagStatus.OPEN
