@@ -27,7 +27,7 @@ PK_MEANS = {
     "sources:documents": "source", "sources:document": "document", "sources:download": "document",
     "sources:cite": "document",
     "imports:columns": "run", "imports:preview": "run", "imports:run": "run",
-    "mfa_remove_webauthn": "none", "mfa_edit_webauthn": "none",
+    "mfa_remove_webauthn": "none", "mfa_edit_webauthn": "none", "api_token_revoke": "none",
 }
 
 #            anonymous viewer researcher lawyer admin outsider
@@ -105,6 +105,19 @@ MATRIX = {
     "imports:preview": "login 403 redirect 403 redirect 404",
     "imports:run": "login 403 page 403 page 404",
     "ftm_download": "login 403 403 page page 403",
+    # The JSON API answers bearer tokens only (a browser session gets 401); tokens are managed per user.
+    # Walking the API with each role's token is left to the API's own tests (tests/api).
+    "api_tokens": "login page page page page page",
+    "api_token_revoke": "login 405 405 405 405 405",
+    "api:openapi-json": "page page page page page page",  # the schema, no data
+    "api:list_persons": "401 401 401 401 401 401",
+    "api:get_person": "401 401 401 401 401 401",
+    "api:list_cases": "401 401 401 401 401 401",
+    "api:get_case": "401 401 401 401 401 401",
+    "api:case_timeline": "401 401 401 401 401 401",
+    "api:case_risk": "401 401 401 401 401 401",
+    "api:list_flags": "401 401 401 401 401 401",
+    "api:api-root": "404 404 404 404 404 404",
 }
 
 
