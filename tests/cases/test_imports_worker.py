@@ -1,0 +1,64 @@
+"""A large spreadsheet imports in a real Celery worker (Redis, PostgreSQL), not in the request."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from cases.imports.models import ImportRun
+from config.celery import app
+from people.models import Person
+from tests import factories
+from tests.worker import Worker, redis_url
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def broker():
+    """This process sends to the real Redis instead of running tasks in-process."""
+    from kombu import pools
+
+    url = redis_url()
+    saved = app.conf.task_always_eager, app.conf.broker_url
+    app.conf.task_always_eager = False
+    app.conf.broker_url = url
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield url
+    app.conf.task_always_eager, app.conf.broker_url = saved
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def test_a_large_file_is_imported_by_the_worker(client, broker, settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setenv("MEDIA_ROOT", str(tmp_path))  # the worker reads the stored file from the same place
+    settings.IMPORT_TASK_THRESHOLD = 5
+    factories.state("KZ")
+    researcher = factories.user("researcher")
+    client.force_login(researcher)
+    content = ("name,citizenship\n" + "".join(f"{first} {last},KZ\n" for first, last in [
+        ("Aman", "Ketebayev"), ("Mukhtar", "Ablyazov"), ("Tatiana", "Paraskevich"), ("Alexandr", "Pavlov"),
+        ("Muratbek", "Ketebayev"), ("Bolat", "Abilov"), ("Serik", "Medetbekov")])).encode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.post(reverse("imports:start"), {"kind": "persons", "file": SimpleUploadedFile("p.csv", content)})
+    run = ImportRun.objects.get()
+    client.post(reverse("imports:columns", args=[run.pk]), {"col_name": "name", "col_citizenship": "citizenship"})
+    worker = Worker().start()
+    try:
+        client.post(reverse("imports:preview", args=[run.pk]), {})
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            run.refresh_from_db()
+            if run.status in ("done", "failed"):
+                break
+            time.sleep(0.5)
+    finally:
+        worker.stop()
+    assert (run.status, run.rows_created) == ("done", 7), run.failure
+    assert Person.objects.count() == 7
+    assert "7 created" in client.get(reverse("imports:run", args=[run.pk])).content.decode()
