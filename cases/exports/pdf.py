@@ -236,15 +236,18 @@ def _cover_story(cover, styles):
         story.append(Paragraph("No risk evaluation has been stored for this case yet.", styles["cell"]))
     else:
         story.append(Paragraph(f"<b>{_e(risk.level)}</b>{_e(risk.headline)}", styles["cell"]))
-        if risk.rules:
-            rows = [[Paragraph("Rule", styles["label"]), Paragraph("Applies", styles["label"]),
-                     Paragraph("Why", styles["label"])]]
-            for rule in risk.rules:
-                rows.append([Paragraph(_e(rule.name), styles["cell"]),
-                             Paragraph("yes" if rule.fired else "no", styles["cell"]),
-                             Paragraph(_e(rule.why), styles["cell"])])
+        fired = [rule for rule in risk.rules if rule.fired]
+        if fired:
+            rows = [[Paragraph("Rule that applies", styles["label"]), Paragraph("Why", styles["label"])]]
+            for rule in fired:
+                rows.append([Paragraph(_e(rule.name), styles["cell"]), Paragraph(_e(rule.why), styles["cell"])])
             story.append(Spacer(1, 3))
-            story.append(_grid(rows, [58 * mm, 14 * mm, None]))
+            story.append(_grid(rows, [58 * mm, None]))
+        others = [rule.name for rule in risk.rules if not rule.fired]
+        if others:
+            story.append(Spacer(1, 3))
+            story.append(Paragraph("<b>Rules checked that do not apply to the facts on file:</b> "
+                                   + _e("; ".join(others)) + ".", styles["cell"]))
 
     if case.summary:
         story.append(Paragraph("Summary", styles["h2"]))

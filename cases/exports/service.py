@@ -21,6 +21,7 @@ from people.models import NameVariant
 
 from .. import timeline
 from ..models import Case
+from ..models import RiskRule as RuleRecord
 from ..risk import latest_evaluation
 from . import ics, pdf, tabular
 from .models import CalendarFeedToken, ExportJob, ExportStatus
@@ -126,11 +127,15 @@ def risk_summary(case):
     if evaluation is None:
         return None
     explanation = evaluation.explanation or {}
+    # The stored explanation names the rules that fired; the others are named from the rule table.
+    names = dict(RuleRecord.objects.values_list("code", "name"))
     rules = []
     for rule in explanation.get("rules", []):
-        name = " ".join(bit for bit in [str(rule.get("code", "")), str(rule.get("name", ""))] if bit)
+        code = str(rule.get("code", ""))
+        name = " ".join(bit for bit in [code, str(rule.get("name") or names.get(code, ""))] if bit)
         if rule.get("fired"):
-            bits = [f"+{rule['points']} points" if rule.get("points") is not None else "", rule.get("note", "")]
+            note = str(rule.get("note") or "")
+            bits = [f"+{rule['points']} points" if rule.get("points") is not None else "", note[:1].upper() + note[1:]]
             facts = [f"{fact.get('date_display') or 'undated'}: {fact.get('label', '')}"
                      + (" (contested)" if fact.get("contested") else "") for fact in rule.get("facts", [])]
             if facts:
