@@ -46,7 +46,9 @@ def _is_htmx(request):
 
 
 def _back_to_case(request, case, anchor=""):
-    url = reverse("cases:detail", args=[case.pk]) + (f"#{anchor}" if anchor else "")
+    # A query string, not only a #fragment: htmx's redirect to the same path with a new fragment
+    # would just scroll the stale page instead of loading the saved state.
+    url = reverse("cases:detail", args=[case.pk]) + (f"?saved={anchor}#{anchor}" if anchor else "?saved=1")
     if _is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url

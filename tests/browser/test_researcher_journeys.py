@@ -106,7 +106,7 @@ def test_invalid_date_is_explained_in_place(page, demo):
     form = page.locator("form.edit-form")
     form.get_by_label("Date").fill("sometime in Smarch")
     form.get_by_label(re.compile(r"^Kind\b(?! of)")).select_option(label="Hearing")
-    form.get_by_label("Title").fill("Hearing")
+    form.get_by_role("textbox", name="Title", exact=True).fill("Hearing")
     form.get_by_role("button", name="Add event").click()
     expect(page.locator("form.edit-form .field-error")).to_contain_text("is not a date we can read")
     assert "/cases/" in page.url and "/add/" not in page.url  # still on the case page
