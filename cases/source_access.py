@@ -2,8 +2,10 @@
 
 A source's files can be as sensitive as the case that cites them (a restricted client's court
 papers), so the rule follows the cases: a user sees a source's files when a case they may see cites
-the source — or when no case cites it at all (reference material: country reports, treaties, a
-source not yet cited). Admins see everything. Lives in ``cases`` because the rule is about cases;
+the source. A source no case cites yet (reference material: country reports, treaties) is listed
+for every reader, but its files are readable only by whoever uploaded them until a case cites it:
+court papers uploaded for a restricted client must not be readable by all in the gap before they are
+cited. Admins see everything. Lives in ``cases`` because the rule is about cases;
 ``sources`` stays below every domain app.
 """
 
@@ -39,16 +41,28 @@ def citations_of_cases(cases):
     return condition
 
 
+def _cited(user):
+    cited_by_visible = Citation.objects.filter(citations_of_cases(Case.objects.visible_to(user))).values("source_id")
+    cited_by_any = Citation.all_objects.filter(citations_of_cases(Case.all_objects.all())).values("source_id")
+    return cited_by_visible, cited_by_any
+
+
 def sources_visible_to(user):
     if not can_read(user):
         return Source.objects.none()
     if is_admin(user):
         return Source.objects.all()
-    cited_by_visible = Citation.objects.filter(citations_of_cases(Case.objects.visible_to(user))).values("source_id")
-    cited_by_any = Citation.all_objects.filter(citations_of_cases(Case.all_objects.all())).values("source_id")
+    cited_by_visible, cited_by_any = _cited(user)
     return Source.objects.filter(Q(pk__in=cited_by_visible) | ~Q(pk__in=cited_by_any))
 
 
 def documents_visible_to(user):
-    return Document.objects.filter(source__in=sources_visible_to(user))
+    if not can_read(user):
+        return Document.objects.none()
+    if is_admin(user):
+        return Document.objects.all()
+    cited_by_visible, cited_by_any = _cited(user)
+    return Document.objects.filter(
+        Q(source__in=cited_by_visible) | (~Q(source__in=cited_by_any) & Q(created_by=user))
+    )
 

@@ -98,6 +98,7 @@ def test_download_is_an_audited_attachment_that_browsers_may_not_sniff(client, v
     client.force_login(researcher)
     upload(client, ruling_source)
     document = Document.objects.get()
+    factories.cite(factories.case(), ruling_source)  # cited by a case the viewer may see
     client.force_login(viewer)
     response = client.get(reverse("sources:download", args=[document.pk]))
     assert b"".join(response.streaming_content) == RULING
@@ -202,3 +203,13 @@ def test_the_type_is_read_from_the_content(head, members, expected):
     fileobj = _zip(members) if members else None
     head = fileobj.getvalue()[:4096] if fileobj else head
     assert documents.sniff(head, fileobj)[0] == expected
+
+
+def test_files_of_a_source_no_case_cites_yet_are_readable_only_by_their_uploader(client, researcher, viewer):
+    uncited = factories.source("Papers for a restricted client", stance="neutral")
+    client.force_login(researcher)
+    upload(client, uncited)
+    document = Document.objects.get(source=uncited)
+    assert client.get(reverse("sources:download", args=[document.pk])).status_code == 200
+    client.force_login(viewer)
+    assert client.get(reverse("sources:download", args=[document.pk])).status_code == 404
