@@ -264,7 +264,7 @@ cases = Router(tags=["cases"])
 risk = Router(tags=["risk"])
 
 
-@persons.get("", response=list[PersonOut])
+@persons.get("", response={200: list[PersonOut], 400: Error})
 @paginate(Page)
 def list_persons(request, search: str | None = Query(None, max_length=200)):
     """Persons, by primary name; ``search`` finds any spelling (Latin or Cyrillic)."""
@@ -279,7 +279,7 @@ def list_persons(request, search: str | None = Query(None, max_length=200)):
     return _LazyList(page, lambda person: _person_out(person, request.user, visible_ids))
 
 
-@persons.get("/{person_id}", response={200: PersonOut, 404: Error})
+@persons.get("/{person_id}", response={200: PersonOut, 400: Error, 404: Error})
 def get_person(request, person_id: int = Path(..., ge=1, le=BIGINT)):
     person = get_object_or_404(persons_visible_to(request.user).prefetch_related("names", "citizenships", "cases"),
                                pk=person_id)
@@ -308,14 +308,14 @@ def list_cases(request, filters: Query[CaseFilters]):
     return _LazyList(filterset.qs.distinct(), _case_out)
 
 
-@cases.get("/{case_id}", response={200: CaseDetailOut, 404: Error})
+@cases.get("/{case_id}", response={200: CaseDetailOut, 400: Error, 404: Error})
 def get_case(request, case_id: int = Path(..., ge=1, le=BIGINT)):
     case = _case(request, case_id)
     record(request, "view_case", case=case, obj=case, via="api")
     return _case_out(case, detail=True)
 
 
-@cases.get("/{case_id}/timeline", response={200: list[EntryOut], 404: Error})
+@cases.get("/{case_id}/timeline", response={200: list[EntryOut], 400: Error, 404: Error})
 def case_timeline(request, case_id: int = Path(..., ge=1, le=BIGINT)):
     """Every dated fact of the case, oldest first, with its citations (and the cited file's page)."""
     case = _case(request, case_id)
@@ -332,7 +332,7 @@ def case_timeline(request, case_id: int = Path(..., ge=1, le=BIGINT)):
     ) for entry in entries]
 
 
-@cases.get("/{case_id}/risk", response={200: list[EvaluationOut], 404: Error})
+@cases.get("/{case_id}/risk", response={200: list[EvaluationOut], 400: Error, 404: Error})
 def case_risk(request, case_id: int = Path(..., ge=1, le=BIGINT)):
     """The case's risk evaluations, newest first."""
     case = _case(request, case_id)
@@ -343,7 +343,7 @@ def case_risk(request, case_id: int = Path(..., ge=1, le=BIGINT)):
     ) for e in RiskEvaluation.objects.filter(case=case).order_by("-evaluated_at", "-pk")]
 
 
-@risk.get("/flags", response=list[FlagOut])
+@risk.get("/flags", response={200: list[FlagOut], 400: Error})
 @paginate(Page)
 def list_flags(request, status: FlagStatus | None = None):
     """Risk flags on visible cases; ``status`` narrows them (open, confirmed, dismissed…)."""

@@ -53,6 +53,10 @@ class RejectNullCharactersMiddleware:
         return self.get_response(request)
 
     def refuse(self, request):
+        from django.http import JsonResponse
         from django.shortcuts import render
 
+        if request.path.startswith("/api/"):  # the API documents this answer as its Error schema
+            return JsonResponse({"detail": "The request contains a NUL character (U+0000), which Onward "
+                                           "cannot store or search. Remove it and try again."}, status=400)
         return render(request, "400_null.html", status=400)

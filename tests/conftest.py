@@ -39,3 +39,21 @@ def _celery_runs_in_process():
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+
+
+def pytest_configure(config):
+    """Each test process keeps its own cache. In production the log-in throttle's counters live in
+    Redis, shared by every web process; in the suite two xdist workers would share them too, and one
+    worker's cache.clear() (Redis FLUSHDB) would wipe counters another worker's test is building."""
+    from django.conf import settings
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"onward-tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"}}
+
+
+def pytest_collection_modifyitems(items):
+    # Real Celery workers share one Redis queue: under xdist, a worker started by one test process
+    # would take tasks sent by another (against another test database). Run them in one process.
+    for item in items:
+        if item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.xdist_group("worker"))

@@ -17,18 +17,14 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def broker():
     """This process sends to the real Redis instead of running tasks in-process."""
-    from kombu import pools
-
     url = redis_url()
     saved = app.conf.task_always_eager, app.conf.broker_url
     app.conf.task_always_eager = False
     app.conf.broker_url = url
-    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
     yield url
     app.conf.task_always_eager, app.conf.broker_url = saved
-    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 

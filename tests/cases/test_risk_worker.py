@@ -36,9 +36,8 @@ def broker():
 
 
 def _reset_connections():
-    from kombu import pools
-
-    pools.reset()  # kombu keeps producer pools per connection, process-wide
+    # No kombu pools.reset(): it closes the process-wide pools but leaves them registered, so the
+    # next test would be handed a closed pool. A new broker URL gets its own pool anyway.
     app._pool = None
     app.amqp._producer_pool = None
 
@@ -92,7 +91,13 @@ def test_a_worker_killed_mid_evaluation_loses_nothing(broker, monkeypatch):
     monkeypatch.setenv("RISK_TEST_DELAY_SECONDS", "0.5")
     survivor = Worker().start()
     try:
-        evaluation = wait_for(lambda: risk.latest_evaluation(case), timeout=60)
+        try:  # Redis hands the unacknowledged message on (kombu restores it on a ~10 s cycle) ...
+            evaluation = wait_for(lambda: risk.latest_evaluation(case), timeout=30)
+        except AssertionError:
+            # ... and if the message itself is gone, the ledger still holds the work: the beat sweep
+            # (every 5 minutes in production) re-queues the stale claim. Ring it now.
+            app.send_task("cases.tasks.evaluate_pending")
+            evaluation = wait_for(lambda: risk.latest_evaluation(case), timeout=40)
         assert evaluation.level == "high"
         request = wait_for(lambda: (r := EvaluationRequest.objects.get(case=case)).state == "done" and r)
         assert request.attempts == 2  # the killed run and the redelivered one
