@@ -393,9 +393,13 @@ class Claim(DatedFact):
 
 
 # Risk: rules, settings, evaluations, flags and the evaluation ledger (owned by cases/risk.py).
-from .risk_models import (  # noqa: E402, F401
-    EvaluationRequest, FlagDecision, RiskEvaluation, RiskFlag, RiskRule, RiskSettings,
-)
-
 # Exports (cases/exports): background tables and secret calendar-feed tokens live in the cases app.
 from .exports.models import CalendarFeedToken, ExportJob  # noqa: E402, F401
+from .risk_models import (  # noqa: E402, F401
+    EvaluationRequest,
+    FlagDecision,
+    RiskEvaluation,
+    RiskFlag,
+    RiskRule,
+    RiskSettings,
+)
