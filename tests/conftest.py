@@ -51,9 +51,11 @@ def pytest_configure(config):
                                    "LOCATION": f"onward-tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"}}
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     # Real Celery workers share one Redis queue: under xdist, a worker started by one test process
     # would take tasks sent by another (against another test database). Run them in one process.
+    # (The worker test modules also carry the mark; this catches a new one that forgets it.)
     for item in items:
-        if item.get_closest_marker("worker"):
+        if item.get_closest_marker("worker") and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group("worker"))

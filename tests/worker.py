@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import redis
 from django.db import connection
@@ -15,6 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def redis_url():
     url = os.environ.get("REDIS_URL") or os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
+    # One Redis database per xdist process: workers started by two test processes must not take
+    # each other's tasks (each process has its own test database).
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw"):
+        parts = urlsplit(url)
+        base = int(parts.path.lstrip("/") or 0)
+        url = urlunsplit(parts._replace(path=f"/{(base - int(worker[2:])) % 16}"))
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.exceptions.ConnectionError as error:

@@ -12,7 +12,7 @@ from cases.exports.models import ExportJob
 from tests import factories
 from tests.worker import Worker
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker"), pytest.mark.django_db(transaction=True)]
 
 
 def test_a_real_worker_prepares_the_pdf_and_its_owner_downloads_it(client, settings, tmp_path):

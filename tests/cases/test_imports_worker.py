@@ -11,7 +11,7 @@ from people.models import Person
 from tests import factories
 from tests.worker import Worker, redis_url
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker"), pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tests import factories
 from tests.cases import risk_scenarios as scenarios
 from tests.worker import Worker, redis_url
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker"), pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from celery import Celery
 from tests import factories
 from tests.worker import Worker
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker"), pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
