@@ -51,6 +51,33 @@ def pytest_configure(config):
                                    "LOCATION": f"onward-tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"}}
 
 
+@pytest.fixture
+def broker():
+    """This test process sends tasks to the real Redis (its own database, tests/worker.py) instead of
+    running them in-process; a real Worker started by the test takes them."""
+    import redis
+
+    from config.celery import app
+    from tests.worker import redis_url
+
+    def fresh_producers():
+        # Not kombu's pools.reset(): it closes the process-wide pools but leaves them registered, so
+        # the next test would be handed a closed pool. A new broker URL gets its own pool anyway.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    url = redis_url()
+    saved = app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_transport_options
+    app.conf.task_always_eager = False
+    app.conf.broker_url = url
+    app.conf.broker_transport_options = {"visibility_timeout": 3}  # a killed worker's task is handed on fast
+    fresh_producers()
+    redis.Redis.from_url(url).flushdb()  # no stale messages from another run
+    yield url
+    app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_transport_options = saved
+    fresh_producers()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     # Real Celery workers share one Redis queue: under xdist, a worker started by one test process

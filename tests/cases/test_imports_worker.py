@@ -6,27 +6,11 @@ import pytest
 from django.urls import reverse
 
 from cases.imports.models import ImportRun
-from config.celery import app
 from people.models import Person
 from tests import factories
-from tests.worker import Worker, redis_url
+from tests.worker import Worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker"), pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def broker():
-    """This process sends to the real Redis instead of running tasks in-process."""
-    url = redis_url()
-    saved = app.conf.task_always_eager, app.conf.broker_url
-    app.conf.task_always_eager = False
-    app.conf.broker_url = url
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield url
-    app.conf.task_always_eager, app.conf.broker_url = saved
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 def test_a_large_file_is_imported_by_the_worker(client, broker, settings, tmp_path, monkeypatch):

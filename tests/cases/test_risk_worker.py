@@ -14,32 +14,9 @@ from config.celery import app
 from core.editing import save_fact
 from tests import factories
 from tests.cases import risk_scenarios as scenarios
-from tests.worker import Worker, redis_url
+from tests.worker import Worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker"), pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def broker():
-    """This process sends to the real Redis instead of running tasks in-process."""
-    url = redis_url()
-    saved = app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_transport_options
-    app.conf.task_always_eager = False
-    app.conf.broker_url = url
-    app.conf.broker_transport_options = {"visibility_timeout": 3}
-    _reset_connections()
-    import redis
-    redis.Redis.from_url(url).flushdb()  # no stale messages from another run
-    yield url
-    app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_transport_options = saved
-    _reset_connections()
-
-
-def _reset_connections():
-    # No kombu pools.reset(): it closes the process-wide pools but leaves them registered, so the
-    # next test would be handed a closed pool. A new broker URL gets its own pool anyway.
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 def wait_for(check, timeout=40):
