@@ -93,13 +93,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionMiddleware",  # renews the idle expiry every few minutes, not every request
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "core.middleware.UserSessionActivityMiddleware",  # allauth's session list, written every few minutes
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.RequireTwoFactorMiddleware",
     "core.middleware.RejectNullCharactersMiddleware",
@@ -220,19 +220,27 @@ DOCUMENT_MAX_BYTES = int(float(env("DOCUMENT_MAX_MB", "50")) * 1024 * 1024)
 # Spreadsheets with more rows than this import in a Celery task with progress on the page.
 IMPORT_TASK_THRESHOLD = int(env("IMPORT_TASK_THRESHOLD", "500"))
 
-# Sessions: expire after inactivity (seconds), renewed on every request.
+# Sessions: expire after inactivity (seconds). The expiry is renewed (and allauth's "last seen" in
+# the session list recorded) at most every ONWARD_SESSION_TOUCH_INTERVAL seconds, not on every request
+# (core/middleware.py): an idle session ends between SESSION_IDLE_TIMEOUT minus that and SESSION_IDLE_TIMEOUT.
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_TIMEOUT", str(60 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+ONWARD_SESSION_TOUCH_INTERVAL = min(300, SESSION_COOKIE_AGE // 4)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-SESSION_ENGINE = "django.contrib.sessions.backends.db"  # a user's sessions can be listed and ended
+# Sessions live in the database (a user's sessions can be listed and ended). With Redis they are read
+# through the shared cache (no session query on most requests); ending a session (sign out everywhere)
+# goes through the session store, which clears both. Without Redis each process would have its own
+# memory cache, where a session ended by another process would live on: then the database alone.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # The cache holds log-in rate-limit counters: shared through Redis when there is one.
 if REDIS_URL := env("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": env("CACHE_URL", REDIS_URL), "KEY_PREFIX": "onward"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Browser hardening. Onward serves every asset itself: no CDN, no external origin.
 SECURE_CSP = {
