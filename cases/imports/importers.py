@@ -6,19 +6,21 @@ does exactly what the preview said (unless someone changed the database in betwe
 the new plan is what is shown and saved).
 """
 
+import copy
 import dataclasses
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core.dates import Precision, parse_date
-from core.editing import save_fact, soft_delete
+from core.dates import Precision, parse_date, truncate
+from core.editing import facts_changed, save_fact, stamp
+from core.models import DatedFact
 from jurisdictions.models import Jurisdiction
-from people.models import NameVariant, Person
+from people.models import NameVariant, Person, Relationship
 from people.names import clean, script_of, search_key
-from people.search import close_to
 
 from ..models import (
     Case,
@@ -35,6 +37,8 @@ from ..models import (
     InterpolNotice,
     RequestStatus,
 )
+from . import matching
+from .validation import validate
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,9 +120,16 @@ class Item:
     detail: str = ""
     obj: object = None  # the instance to save (new or changed)
     version_before: int | None = None
-    variants: list = dataclasses.field(default_factory=list)  # [(name, kind)] to add to a person
+    variants: list = dataclasses.field(default_factory=list)  # unsaved NameVariants to add to the person
     citizenships: list = dataclasses.field(default_factory=list)
     same_as_row: int | None = None  # a person matched to an earlier row of the same file
+    fields: list = dataclasses.field(default_factory=list)  # the fields an update changes
+    # Planning only: the search keys of the row's spellings, and (for the row that first names a
+    # person) the names and citizenships that person has or will have after the import.
+    keys: set = dataclasses.field(default_factory=set, repr=False)
+    root: object = dataclasses.field(default=None, repr=False)
+    known: set = dataclasses.field(default_factory=set, repr=False)
+    citizenship_ids: set = dataclasses.field(default_factory=set, repr=False)
 
     def summary(self):
         return {"row": self.row, "action": self.action, "label": self.label, "detail": self.detail}
@@ -144,18 +155,30 @@ class RowError(Exception):
 
 def plan(kind, rows, columns, user):
     """What importing ``rows`` ([(row number, {heading: text})]) as ``kind`` would do. Nothing is
-    written. ``columns`` maps field names to headings."""
+    written. ``columns`` maps field names to headings.
+
+    The file's lookups (persons by every spelling, keys, cases) are made for all rows at once before
+    the rows are read one by one (cases/imports/matching.py), and every object is validated once,
+    here, in Python (cases/imports/validation.py): ``apply`` saves what this returns as it is."""
     planner = _Planner(kind, columns, user)
+    table = [(number, {field.name: values.get(columns.get(field.name) or "", "").strip() for field in FIELDS[kind]})
+             for number, values in rows]
+    planner.prepare([cells for _, cells in table])
     items, errors = [], []
-    for number, values in rows:
-        cells = {field.name: values.get(columns.get(field.name) or "", "").strip() for field in FIELDS[kind]}
+    for number, cells in table:
         try:
             for field in FIELDS[kind]:
                 if field.required and not cells[field.name]:
                     raise RowError(field.name, f"{field.label} is required.")
             item = planner.item(number, cells)
             if item.obj is not None and item.action != "match":
-                _validate(item.obj)
+                validate(item.obj)
+            for variant in item.variants:
+                try:
+                    validate(variant, exclude=["person"])
+                except ValidationError as error:  # a spelling's error is the row's name or variants column
+                    field = "name" if variant.name == clean(cells.get("name", "")) else "variants"
+                    raise ValidationError({field: [m for ms in error.message_dict.values() for m in ms]}) from None
         except RowError as error:
             errors.append({"row": number, "column": columns.get(error.field, ""), "reason": error.reason})
         except ValidationError as error:
@@ -164,12 +187,24 @@ def plan(kind, rows, columns, user):
                 for message in messages:
                     errors.append({"row": number, "column": column, "reason": message})
         else:
+            planner.accept(item)
             items.append(item)
     return Plan(items, errors)
 
 
-def _validate(obj):
-    obj.full_clean(exclude=["person"] if isinstance(obj, NameVariant) else None, validate_unique=False)
+def _spellings(name, variants):
+    spellings = []
+    for spelling in [name] + variants.replace("|", ";").split(";"):
+        spelling = clean(spelling)
+        if spelling and spelling not in spellings:
+            spellings.append(spelling)
+    return spellings
+
+
+def _variant(name, kind):
+    """An unsaved NameVariant with what its ``save()`` would derive (it is bulk-created)."""
+    name = clean(name)
+    return NameVariant(name=name, kind=kind, script=script_of(name), search_key=search_key(name))
 
 
 class _Planner:
@@ -177,7 +212,54 @@ class _Planner:
         self.kind, self.columns, self.user = kind, columns, user
         self.visible_cases = Case.objects.visible_to(user)
         self.states = {}
-        self.file_people = {}  # search key → item of the row that creates that person
+        self.file_people = {}  # search key, ("key", key) or ("pk", pk) → the item that first names that person
+        self.person_ids_by_key = {}  # search key → {ids of recorded persons with that spelling or a close one}
+        self.persons = {}  # id → Person, the recorded persons the importer may see among those matched
+        self.persons_by_slug = {}  # a Person.key of the file → that Person, or None if the importer cannot see it
+        self.cases_by_text = {}  # a case cell → [Case] (visible, by key or exact title)
+        self.cases_by_key = {}  # a case key of the file → the visible Case
+        self.taken_case_keys = set()  # case keys held by a case the importer cannot see, or deleted
+        self.case_keys_in_file = {}  # case key → row that creates the case
+
+    def prepare(self, table):
+        """Look up, for the whole file at once, what the rows will ask for."""
+        if self.kind == "persons":
+            spellings = [s for cells in table for s in _spellings(cells["name"], cells["variants"])]
+            slugs = sorted({cells["key"] for cells in table if cells["key"]})
+        elif self.kind == "cases":
+            spellings = [cells["person"] for cells in table if cells["person"]]
+            slugs = []
+            keys = sorted({cells["key"] for cells in table if cells["key"]})
+            for chunk in matching._chunks(keys):
+                self.cases_by_key.update((case.key, case) for case in self.visible_cases.filter(key__in=chunk)
+                                         .select_related("person", "persecuting_state", "host_state"))
+                self.taken_case_keys.update(Case.all_objects.filter(key__in=chunk).values_list("key", flat=True))
+            self.taken_case_keys -= set(self.cases_by_key)
+        else:
+            return
+        self.person_ids_by_key = matching.person_ids_by_key(search_key(s) for s in spellings)
+        ids = set().union(*self.person_ids_by_key.values()) if self.person_ids_by_key else set()
+        slug_ids = {}
+        for chunk in matching._chunks(slugs):
+            slug_ids.update(Person.all_objects.filter(key__in=chunk).values_list("key", "pk"))
+        self.persons = matching.visible_persons(ids | set(slug_ids.values()), self.visible_cases)
+        self.persons_by_slug = {slug: self.persons.get(pk) for slug, pk in slug_ids.items()}
+
+    def accept(self, item):
+        """Remember a row that planned without error, so later rows of the file meet it."""
+        if self.kind == "cases" and item.action == "create" and item.obj.key:
+            self.case_keys_in_file[item.obj.key] = item.row
+        if self.kind != "persons":
+            return
+        root = item.root or item
+        root.known.update(variant.name for variant in item.variants)
+        root.citizenship_ids.update(c.pk for c in item.citizenships)
+        for key in item.keys:
+            self.file_people.setdefault(key, root)
+        if root.obj.key:
+            self.file_people.setdefault(("key", root.obj.key), root)
+        if root.obj.pk:
+            self.file_people.setdefault(("pk", root.obj.pk), root)
 
     # --- cell readers: raise RowError with words a researcher understands -----------------
     def state(self, field, text):
@@ -220,23 +302,21 @@ class _Planner:
                       date_text=text[:120])
 
     def case(self, text):
-        found = list(self.visible_cases.filter(Q(key=text) | Q(title__iexact=text))[:2])
+        if text not in self.cases_by_text:  # a file names few cases many times: one query per case
+            self.cases_by_text[text] = list(self.visible_cases.filter(Q(key=text) | Q(title__iexact=text))[:2])
+        found = self.cases_by_text[text]
         if len(found) != 1:
             reason = "matches several cases: use the case's key" if found else "is not a case you can see"
             raise RowError("case", f"“{text}” {reason}.")
         return found[0]
 
-    def persons_matching(self, names):
-        """Ids of visible persons with a spelling close to any of ``names`` (the UI's duplicate check)."""
-        hidden = Case.objects.exclude(pk__in=self.visible_cases.values("pk")).values("person_id")
-        ids = []
-        for name in names:
-            ids.extend(pk for pk in close_to(name) if pk not in ids)
-        if not ids:
-            return []
-        visible = Person.objects.filter(pk__in=ids).filter(
-            Q(cases__in=self.visible_cases) | ~Q(pk__in=hidden)).distinct()
-        return list(visible)
+    def persons_matching(self, spellings):
+        """Recorded persons the importer may see with a spelling close to any of ``spellings`` (the
+        UI's duplicate check, people.search.close_to, matched for the whole file in ``prepare``)."""
+        ids = set()
+        for spelling in spellings:
+            ids |= self.person_ids_by_key.get(search_key(spelling), set())
+        return sorted((self.persons[pk] for pk in ids if pk in self.persons), key=lambda p: (p.primary_name, p.pk))
 
     # --- one row → one item ----------------------------------------------------------------
     def item(self, number, cells):
@@ -244,67 +324,81 @@ class _Planner:
 
     def _persons(self, number, cells):
         name = clean(cells["name"])
-        spellings = [name] + [clean(v) for v in cells["variants"].replace("|", ";").split(";") if clean(v)]
+        spellings = _spellings(cells["name"], cells["variants"])
         birth_year = None
         if cells["birth_year"]:
             if not cells["birth_year"].isdigit():
                 raise RowError("birth_year", f"“{cells['birth_year']}” is not a year.")
             birth_year = int(cells["birth_year"])
-        citizenships = [self.state("citizenship", code) for code in cells["citizenship"].split(";") if code.strip()]
-        keys = {search_key(s) for s in spellings if search_key(s)}
-        earlier = next((self.file_people[key] for key in keys if key in self.file_people), None)
-        if earlier is not None:
-            new = [s for s in spellings if s not in [v for v, _ in earlier.variants] and s != earlier.obj.primary_name]
-            earlier.variants.extend((s, _variant_kind(s)) for s in new)
-            for key in keys:
-                self.file_people.setdefault(key, earlier)
-            return Item(number, "match", f"Same person as row {earlier.row}: {earlier.obj.primary_name}",
-                        f"adds {len(new)} spelling(s)" if new else "nothing new", same_as_row=earlier.row)
+        citizenships = []
+        for code in cells["citizenship"].split(";"):
+            if code.strip() and (found := self.state("citizenship", code)) not in citizenships:
+                citizenships.append(found)
+        keys = {search_key(s) for s in spellings} - {""}
 
         existing = None
-        if cells["key"]:
-            existing = Person.objects.filter(key=cells["key"]).first()
-        if existing is None:
+        earlier = self.file_people.get(("key", cells["key"])) if cells["key"] else None
+        if earlier is None and cells["key"] and cells["key"] in self.persons_by_slug:
+            existing = self.persons_by_slug[cells["key"]]
+            if existing is None:
+                raise RowError("key", f"The key “{cells['key']}” belongs to a person you cannot see or who was deleted.")
+            earlier = self.file_people.get(("pk", existing.pk))
+        if earlier is None and existing is None:
+            earlier = next((self.file_people[key] for key in sorted(keys) if key in self.file_people), None)
+        if earlier is None and existing is None:
             matches = self.persons_matching(spellings)
             if len(matches) > 1:
                 names = ", ".join(f"“{p.primary_name}”" for p in matches[:5])
                 raise RowError("name", f"matches several persons already recorded ({names}): add a key column "
                                        "to say which, or fix the spelling.")
             existing = matches[0] if matches else None
+            if existing is not None:
+                earlier = self.file_people.get(("pk", existing.pk))
+
+        if earlier is not None:  # an earlier row of this file names the same person
+            new = [s for s in spellings if s not in earlier.known]
+            more = [c for c in citizenships if c.pk not in earlier.citizenship_ids]
+            added = [f"{len(new)} spelling(s)"] if new else []
+            added += ["citizenship"] if more else []
+            return Item(number, "match", f"Same person as row {earlier.row}: {earlier.obj.primary_name}",
+                        ("adds " + ", ".join(added)) if added else "nothing new", same_as_row=earlier.row,
+                        variants=[_variant(s, _variant_kind(s)) for s in new], citizenships=more, keys=keys,
+                        root=earlier)
+
         if existing is None:
             person = Person(primary_name=name, description=cells["description"][:500], birth_year=birth_year,
                             key=cells["key"] or None)
-            item = Item(number, "create", f"New person: {name}",
+            return Item(number, "create", f"New person: {name}",
                         f"{len(spellings) - 1} other spelling(s)" if len(spellings) > 1 else "", obj=person,
-                        variants=[(s, "primary" if i == 0 else _variant_kind(s)) for i, s in enumerate(spellings)],
-                        citizenships=citizenships)
-            for key in keys:
-                self.file_people[key] = item
-            return item
+                        variants=[_variant(s, "primary" if i == 0 else _variant_kind(s))
+                                  for i, s in enumerate(spellings)],
+                        citizenships=citizenships, keys=keys)
 
-        known = set(existing.names.values_list("name", flat=True))
+        known = {variant.name for variant in existing.names.all()}
+        current = {c.pk for c in existing.citizenships.all()}
+        person = copy.copy(existing)  # a row that fails validation leaves the cached person as it is
         new = [s for s in spellings if s not in known]
-        changes = []
-        if cells["description"] and cells["description"] != existing.description:
-            existing.description = cells["description"][:500]
+        changes, fields = [], []
+        if cells["description"] and cells["description"][:500] != person.description:
+            person.description = cells["description"][:500]
             changes.append("description")
-        if birth_year and birth_year != existing.birth_year:
-            existing.birth_year = birth_year
+            fields.append("description")
+        if birth_year and birth_year != person.birth_year:
+            person.birth_year = birth_year
             changes.append("birth year")
-        new_citizenships = [c for c in citizenships if not existing.citizenships.filter(pk=c.pk).exists()]
+            fields.append("birth_year")
+        new_citizenships = [c for c in citizenships if c.pk not in current]
         if new_citizenships:
             changes.append("citizenship")
         if new:
             changes.append(f"{len(new)} spelling(s): {', '.join(new)}")
-        matched_by = "key" if cells["key"] and existing.key == cells["key"] else "spelling"
-        item = Item(number, "update" if changes else "match",
-                    f"Existing person: {existing.primary_name} (matched by {matched_by})",
+        matched_by = "key" if cells["key"] and person.key == cells["key"] else "spelling"
+        return Item(number, "update" if changes else "match",
+                    f"Existing person: {person.primary_name} (matched by {matched_by})",
                     ("adds or changes " + "; ".join(changes)) if changes else "already recorded, nothing new",
-                    obj=existing, version_before=existing.version,
-                    variants=[(s, _variant_kind(s)) for s in new], citizenships=new_citizenships)
-        for key in keys:
-            self.file_people[key] = item
-        return item
+                    obj=person, version_before=person.version,
+                    variants=[_variant(s, _variant_kind(s)) for s in new], citizenships=new_citizenships,
+                    fields=fields, keys=keys, known=known, citizenship_ids=current)
 
     def _cases(self, number, cells):
         matches = self.persons_matching([cells["person"]])
@@ -319,19 +413,23 @@ class _Planner:
             "status": self.choice("status", cells["status"], CaseStatus.OPEN), "summary": cells["summary"],
             "restricted": _yes(cells["restricted"]),
         }
-        existing = self.visible_cases.filter(key=cells["key"]).first() if cells["key"] else None
+        key = cells["key"]
+        if key in self.case_keys_in_file:
+            raise RowError("key", f"Row {self.case_keys_in_file[key]} already creates a case with the key “{key}”.")
+        existing = self.cases_by_key.get(key) if key else None
         if existing is not None:
-            before = existing.version
-            changed = [name for name, value in values.items() if getattr(existing, name) != value]
+            case = copy.copy(existing)
+            before = case.version
+            changed = [name for name, value in values.items() if getattr(case, name) != value]
             for name in changed:
-                setattr(existing, name, values[name])
-            return Item(number, "update" if changed else "match", f"Existing case: {existing.title}",
-                        ("changes " + ", ".join(changed)) if changed else "nothing new", obj=existing,
-                        version_before=before)
-        if cells["key"] and Case.all_objects.filter(key=cells["key"]).exists():
-            raise RowError("key", f"The key “{cells['key']}” belongs to a case you cannot see or that was deleted.")
+                setattr(case, name, values[name])
+            return Item(number, "update" if changed else "match", f"Existing case: {case.title}",
+                        ("changes " + ", ".join(changed)) if changed else "nothing new", obj=case,
+                        version_before=before, fields=changed)
+        if key and key in self.taken_case_keys:
+            raise RowError("key", f"The key “{key}” belongs to a case you cannot see or that was deleted.")
         return Item(number, "create", f"New case: {values['title']}", f"person {matches[0].primary_name}",
-                    obj=Case(key=cells["key"] or None, **values))
+                    obj=Case(key=key or None, **values))
 
     def _fact(self, number, cells, values, label):
         self.dated(values, cells["date"])
@@ -381,45 +479,66 @@ def _label(model):
     return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
+BATCH = 500
+
+
 def apply(run, the_plan, user, *, progress=None):
     """Save ``the_plan`` in one transaction and record on ``run`` what it did. Rows with errors
-    stop everything unless ``run.skip_bad_rows``; then they are counted as skipped."""
+    stop everything unless ``run.skip_bad_rows``; then they are counted as skipped.
+
+    The plan's objects were validated when it was made; they are saved here in bulk with their
+    history rows (simple_history's bulk helpers), by the importer, without a second ``full_clean``.
+    The database checks the same constraints again on insert."""
     if the_plan.errors and not run.skip_bad_rows:
         raise ValueError("The file has rows with errors: fix them, or choose to skip them.")
-    created, updated = {}, {}
     counts = {"create": 0, "update": 0, "match": 0}
-    people_by_row = {}
+    for item in the_plan.items:
+        counts[item.action] += 1
+    created, updated = {}, {}
     added = []  # [[person pk, [jurisdiction pk, ...]]] citizenships added to existing persons
-
-    def remember_created(obj):
-        created.setdefault(_label(type(obj)), []).append(obj.pk)
+    total = len(the_plan.items)
 
     with transaction.atomic():
-        for done, item in enumerate(the_plan.items, start=1):
-            counts[item.action] += 1
-            obj = item.obj
-            if item.same_as_row is not None:
-                obj = people_by_row[item.same_as_row]
-            elif item.action == "create":
-                save_fact(obj, user)
-                remember_created(obj)
-            elif item.action == "update":
-                updated.setdefault(_label(type(obj)), []).append([obj.pk, item.version_before])
-                save_fact(obj, user)
-            if isinstance(obj, Person):
-                people_by_row[item.row] = obj
-                known = set(obj.names.values_list("name", flat=True))
-                for name, kind in item.variants:
-                    if name not in known:
-                        variant = save_fact(NameVariant(person=obj, name=name, kind=kind), user)
-                        remember_created(variant)
-                        known.add(name)
-                if item.citizenships:
-                    obj.citizenships.add(*item.citizenships)
-                    if item.action != "create":  # m2m has no history: remember what to take back
-                        added.append([obj.pk, [c.pk for c in item.citizenships]])
-            if progress is not None and done % 100 == 0:
-                progress(done)
+        new = [item.obj for item in the_plan.items if item.action == "create"]
+        for model, objs in _by_model(new):
+            _create(objs, user)
+            created.setdefault(_label(model), []).extend(obj.pk for obj in objs)
+        if progress is not None:
+            progress(len(new))
+        changed = [item for item in the_plan.items if item.action == "update"]
+        for model, items in _by_model(changed, key=lambda item: item.obj):
+            _update(model, items, user)
+            updated.setdefault(_label(model), []).extend([item.obj.pk, item.version_before] for item in items)
+
+        # Persons: the spellings and citizenships each row adds, to the person the row names.
+        people_by_row, variants, citizenships = {}, [], []
+        for item in the_plan.items:
+            if not isinstance(item.obj, Person) and item.same_as_row is None:
+                continue
+            person = people_by_row[item.same_as_row] if item.same_as_row is not None else item.obj
+            people_by_row[item.row] = person
+            for variant in item.variants:
+                variant.person = person
+                variants.append(variant)
+            if item.citizenships:
+                citizenships.extend((person.pk, c.pk) for c in item.citizenships)
+        if variants:
+            _create(variants, user)
+            created.setdefault(_label(NameVariant), []).extend(variant.pk for variant in variants)
+            if len(variants) >= BATCH:
+                transaction.on_commit(matching.tidy_search_index)
+        if citizenships:
+            through = Person.citizenships.through
+            through.objects.bulk_create([through(person_id=p, jurisdiction_id=j) for p, j in citizenships],
+                                        batch_size=BATCH)
+            fresh = set(created.get(_label(Person), []))
+            by_person = {}
+            for person_pk, jurisdiction_pk in citizenships:
+                if person_pk not in fresh:  # m2m has no history: remember what to take back
+                    by_person.setdefault(person_pk, []).append(jurisdiction_pk)
+            added = [[pk, jurisdictions] for pk, jurisdictions in by_person.items()]
+        _facts_changed([item.obj for item in changed] + new)
+
         run.rows_created, run.rows_updated, run.rows_matched = counts["create"], counts["update"], counts["match"]
         run.rows_skipped = len(the_plan.bad_rows)
         if added:
@@ -427,9 +546,74 @@ def apply(run, the_plan, user, *, progress=None):
         run.created_ids, run.updated_ids = created, updated
         run.status = "done"
         run.finished_at = timezone.now()
-        run.progress = len(the_plan.items)
+        run.progress = total
         run.save()
+    if progress is not None:
+        progress(total)
     return run
+
+
+def _by_model(things, key=lambda obj: obj):
+    """[(model, [thing, ...])] in the order the models first appear."""
+    groups = {}
+    for thing in things:
+        groups.setdefault(type(key(thing)), []).append(thing)
+    return list(groups.items())
+
+
+def _create(objs, user):
+    """INSERT ``objs`` (validated, unsaved, one model) and their history rows, as save_fact would:
+    stamped by ``user``, version 1, dated facts' days truncated to their precision."""
+    model = type(objs[0])
+    for obj in objs:
+        stamp(obj, user, creating=True)
+        obj.version = 1
+        if isinstance(obj, DatedFact):
+            obj.date = truncate(obj.date, obj.date_precision)
+            obj.date_end = truncate(obj.date_end, obj.date_end_precision or obj.date_precision)
+    # PostgreSQL and SQLite ≥ 3.35 return the new ids from the INSERT; the variants need them.
+    if not connection.features.can_return_rows_from_bulk_insert:
+        raise RuntimeError("Importing needs a database that returns ids from INSERT (PostgreSQL, SQLite ≥ 3.35).")
+    bulk_create_with_history(objs, model, batch_size=BATCH, default_user=_history_user(user))
+
+
+def _update(model, items, user):
+    """UPDATE changed records with their history rows. Each must still be at the version the plan
+    read (the version check of save_fact, for all rows at once, under a row lock)."""
+    for start in range(0, len(items), BATCH):
+        chunk = items[start:start + BATCH]
+        current = dict(model.all_objects.select_for_update().filter(pk__in=[i.obj.pk for i in chunk])
+                       .values_list("pk", "version"))
+        for item in chunk:
+            if current.get(item.obj.pk) != item.version_before:
+                raise ValueError(f"“{item.obj}” was changed by someone else meanwhile: preview the file again.")
+            stamp(item.obj, user, creating=False)
+            item.obj.version = item.version_before + 1
+        # Only the columns some row changes: bulk_update writes a CASE per column over the whole batch.
+        fields = sorted({name for item in chunk for name in item.fields})
+        bulk_update_with_history([item.obj for item in chunk], model, fields + ["updated_at", "updated_by", "version"],
+                                 batch_size=BATCH, default_user=_history_user(user))
+
+
+def _history_user(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _facts_changed(objs, *, fresh=True):
+    """Tell the apps that derive things from facts (core.editing.facts_changed: the risk engine) what
+    the import changed — once per kind of fact and case, not once per row: the hooks re-evaluate
+    cases, and a thousand imported events of one case are one re-evaluation. Persons and spellings
+    the import has just created are left out (``fresh``): no case, relationship or rule refers to
+    them yet."""
+    seen = set()
+    for obj in objs:
+        if fresh and isinstance(obj, (NameVariant, Person)) and obj.version == 1:
+            continue
+        case_id = getattr(obj, "case_id", None)
+        key = (type(obj), case_id, getattr(obj, "perpetrator_state_id", None)) if case_id else (type(obj), obj.pk)
+        if key not in seen:
+            seen.add(key)
+            facts_changed(obj)
 
 
 class CannotUndo(Exception):
@@ -462,11 +646,32 @@ def undo(run, user):
                         setattr(current, field.attname, getattr(before, field.attname))
                 save_fact(current, user)
         for label in reversed(list(run.created_ids)):
-            model = apps.get_model(label)
-            for obj in model.all_objects.filter(pk__in=run.created_ids[label], deleted_at__isnull=True):
-                soft_delete(obj, user)
+            _soft_delete_all(apps.get_model(label), run.created_ids[label], user)
         run.status = "undone"
         run.undone_at = timezone.now()
         run.undone_by = user
         run.save()
     return run
+
+
+def _soft_delete_all(model, pks, user):
+    """core.editing.soft_delete for many rows: stamped, versioned, with their history rows, in bulk."""
+    for start in range(0, len(pks), BATCH):
+        objs = list(model.all_objects.select_for_update().filter(pk__in=pks[start:start + BATCH],
+                                                                  deleted_at__isnull=True))
+        if not objs:
+            continue
+        now = timezone.now()
+        for obj in objs:
+            obj.deleted_at, obj.deleted_by = now, _history_user(user)
+            stamp(obj, user, creating=False)
+            obj.version += 1
+        bulk_update_with_history(objs, model, ["deleted_at", "deleted_by", "updated_at", "updated_by", "version"],
+                                 batch_size=BATCH, default_user=_history_user(user))
+        if model is Person:  # an imported person may have been given a case since: tell the risk engine
+            referred = set(Case.all_objects.filter(person__in=objs).values_list("person_id", flat=True))
+            for pair in Relationship.objects.filter(Q(person__in=objs) | Q(other__in=objs)).values_list(
+                    "person_id", "other_id"):
+                referred.update(pair)
+            objs = [obj for obj in objs if obj.pk in referred]
+        _facts_changed(objs, fresh=False)
