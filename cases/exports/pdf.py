@@ -35,6 +35,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.paraparser import ParaParser
 
 from core.dates import format_single
 
@@ -108,6 +110,16 @@ def _styles():
 
 def _e(text):
     return escape(str(text or ""))
+
+
+def _plain(text, style):
+    """A Paragraph of plain text (no markup), without ReportLab's markup parser: a third of the
+    chronology's paragraphs are dates, kinds and details, and parsing is a fifth of the time."""
+    template = style.__dict__.get("_plain_frag")
+    if template is None:
+        template = style._plain_frag = ParaParser().parse("x", style)[1][0]
+    text = cleanBlockQuotedText(str(text or ""))
+    return Paragraph(text, style, frags=[template.clone(text=text)]) if text else Paragraph("", style)
 
 
 @dataclass
@@ -285,8 +297,21 @@ def _grid(rows, widths):
     return table
 
 
+def file_text(citation, *, full_hash=True):
+    """The cited file, its page and its SHA-256, so the court can check the file it is given is the
+    one cited: "File: ruling.pdf p. 2, SHA-256 ab12…" (the whole hash in a first note; a note that
+    refers back to it gives sources.Citation.document_label, the hash's first 12 digits)."""
+    if not citation.document_id:
+        return ""
+    if not full_hash:
+        return f" File: {_e(citation.document_label)}"
+    document = citation.document
+    page = f" p. {citation.document_page}" if citation.document_page else ""
+    return f" File: {_e(document.original_name)}{page}, SHA-256 {document.sha256}."
+
+
 def citation_text(citation):
-    """One note: title, author or publisher, date, URL, “quote”, page."""
+    """One note: title, author or publisher, date, URL, “quote”, page, the cited file with its page and hash."""
     source = citation.source
     bits = [f"<b>{_e(source.title)}</b>"]
     who = ", ".join(bit for bit in [source.author, source.publisher] if bit)
@@ -301,7 +326,7 @@ def citation_text(citation):
         text += f' <font name="Onward-Serif">“{_e(citation.quote)}”</font>'
     if citation.page:
         text += f" ({_e(citation.page)})"
-    return text
+    return text + file_text(citation)
 
 
 def short_citation_text(citation, earlier):
@@ -312,7 +337,7 @@ def short_citation_text(citation, earlier):
         text += f' <font name="Onward-Serif">“{_e(citation.quote)}”</font>'
     if citation.page:
         text += f" ({_e(citation.page)})"
-    return text
+    return text + file_text(citation, full_hash=False)
 
 
 def _timeline_story(entries, styles):
@@ -333,25 +358,15 @@ def _timeline_story(entries, styles):
     first_note = {}  # source id → the note that cited it in full; later notes refer back to it
     for entry in entries:
         cell, note = _fact_cell(entry, styles, note, first_note)
-        # One small table per fact rather than one long table: ReportLab re-measures a long table at
+        # One flowable per fact rather than one long table: ReportLab re-measures a long table at
         # every page break (quadratic; 30 s for 500 facts), a row of its own is measured once.
-        row = _FactRow([[Paragraph(_e(entry.date_display), styles["date"]), cell]], colWidths=widths)
-        commands = [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"), _TABLE_FONT,
-            ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-            ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ]
-        if entry.contested:
-            commands += [("LINEBEFORE", (0, 0), (0, 0), 2, ACCENT), ("BACKGROUND", (0, 0), (-1, 0), BAND)]
-        row.setStyle(TableStyle(commands))
-        story.append(row)
+        story.append(_FactRow(_plain(entry.date_display, styles["date"]), cell, widths, entry.contested))
     return story
 
 
 def _fact_cell(entry, styles, note, first_note):
     """The fact's cell: kind, title with note numbers, contested mark, detail, then the notes."""
-    cell = [Paragraph(_e(entry.label).upper() + (" · CONFIDENTIAL" if entry.confidential else ""), styles["kind"])]
+    cell = [_plain(entry.label.upper() + (" · CONFIDENTIAL" if entry.confidential else ""), styles["kind"])]
     numbers, notes = [], []
     for side, citations in _citation_groups(entry):
         side_notes = []
@@ -367,24 +382,86 @@ def _fact_cell(entry, styles, note, first_note):
     marks = f"<super><font size=6.5>{','.join(str(n) for n in numbers)}</font></super>" if numbers else ""
     cell.append(Paragraph(f"{_e(entry.title)}{marks}", styles["fact"]))
     if entry.contested:
-        cell.append(Paragraph("CONTESTED: sources disagree; both sides are cited below.", styles["side"]))
+        cell.append(_plain("CONTESTED: sources disagree; both sides are cited below.", styles["side"]))
     if entry.detail:
-        cell.append(Paragraph(_e(entry.detail), styles["detail"]))
+        cell.append(_plain(entry.detail, styles["detail"]))
     if notes:
         cell += [Spacer(1, 2), _NoteRule(), *notes]
     else:
-        cell.append(Paragraph("No source cited.", styles["small"]))
+        cell.append(_plain("No source cited.", styles["small"]))
     return cell, note
 
 
-class _FactRow(Table):
-    """A fact moves whole to the next page when it does not fit; only a fact taller than a page is split."""
+class _FactRow(Flowable):
+    """One row of the chronology: the date, then the fact's cell, set as a two-column table row
+    would be (padding, a rule below, a band and a red edge when contested) but measured once: a
+    Table wraps every paragraph again to draw it, and this is most of an export's time.
+
+    A fact moves whole to the next page when it does not fit; only a fact taller than a page is
+    split, by the Table it would have been."""
+
+    PAD_TOP, PAD_BOTTOM, PAD_X = 4, 5, 3
+
+    def __init__(self, date, cell, widths, contested):
+        super().__init__()
+        self.date, self.cell, self.widths, self.contested = date, cell, widths, contested
+        self._measured = None
+
+    def wrap(self, available_width, available_height):
+        if self._measured is None:
+            self._measured = [self._column([self.date], self.widths[0]), self._column(self.cell, self.widths[1])]
+            self.height = max(h for h, _ in self._measured) + self.PAD_TOP + self.PAD_BOTTOM
+            self.width = sum(self.widths)
+        return self.width, self.height
+
+    def _column(self, flowables, width):
+        """Height and the flowables' own heights, as Table lays out a cell's list (VALIGN TOP)."""
+        inner = width - 2 * self.PAD_X
+        heights = [flowable.wrap(inner, FRAME_HEIGHT)[1] for flowable in flowables]
+        total = sum(h + f.getSpaceBefore() + f.getSpaceAfter() for f, h in zip(flowables, heights, strict=True))
+        return total - flowables[0].getSpaceBefore() - flowables[-1].getSpaceAfter(), heights
+
+    def draw(self):
+        canvas = self.canv
+        if self.contested:
+            canvas.saveState()
+            canvas.setFillColor(BAND)
+            canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+            canvas.restoreState()
+        x = 0
+        for flowables, (_, heights), width in zip(([self.date], self.cell), self._measured, self.widths, strict=True):
+            y = self.height - self.PAD_TOP + flowables[0].getSpaceBefore()
+            for flowable, height in zip(flowables, heights, strict=True):
+                y -= flowable.getSpaceBefore() + height
+                flowable.drawOn(canvas, x + self.PAD_X, y)
+                y -= flowable.getSpaceAfter()
+            x += width
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.3)
+        canvas.line(0, 0, self.width, 0)
+        if self.contested:
+            canvas.setStrokeColor(ACCENT)
+            canvas.setLineWidth(2)
+            canvas.line(0, 0, 0, self.height)
+        canvas.restoreState()
 
     def split(self, available_width, available_height):
-        if getattr(self, "_height", 0) <= FRAME_HEIGHT:
+        self.wrap(available_width, available_height)
+        if self.height <= FRAME_HEIGHT:
             return []
-        self.splitInRow = 1
-        return super().split(available_width, available_height)
+        table = Table([[self.date, self.cell]], colWidths=self.widths)
+        commands = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"), _TABLE_FONT,
+            ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), self.PAD_TOP), ("BOTTOMPADDING", (0, 0), (-1, -1), self.PAD_BOTTOM),
+            ("LEFTPADDING", (0, 0), (-1, -1), self.PAD_X), ("RIGHTPADDING", (0, 0), (-1, -1), self.PAD_X),
+        ]
+        if self.contested:
+            commands += [("LINEBEFORE", (0, 0), (0, 0), 2, ACCENT), ("BACKGROUND", (0, 0), (-1, 0), BAND)]
+        table.setStyle(TableStyle(commands))
+        table.splitInRow = 1
+        return table.split(available_width, available_height)
 
 
 def _citation_groups(entry):

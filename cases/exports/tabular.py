@@ -31,6 +31,11 @@ def citation_dict(citation):
             "date_display": format_single(source.date, source.date_precision) if source.date else "",
             "url": source.url, "kind": source.kind,
         },
+        # The cited file (sources.Document), its page and hash: what a reader checks the file against.
+        "file": {
+            "name": citation.document.original_name, "page": citation.document_page,
+            "sha256": citation.document.sha256, "label": citation.document_label,
+        } if citation.document_id else None,
     }
 
 
@@ -40,7 +45,8 @@ def citation_line(citation):
     source = data["source"]
     bits = [source["title"], ", ".join(b for b in [source["author"], source["publisher"]] if b),
             source["date_display"], source["url"], citation.position,
-            f"“{citation.quote}”" if citation.quote else "", citation.page]
+            f"“{citation.quote}”" if citation.quote else "", citation.page,
+            f"file {citation.document_label}" if citation.document_id else ""]
     return " — ".join(bit for bit in bits if bit)
 
 

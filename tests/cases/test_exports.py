@@ -104,6 +104,42 @@ def test_pdf_holds_every_fact_every_citation_and_the_cyrillic_names(client, lawy
     assert all("DejaVu" in str(font) for font in fonts), fonts
 
 
+@pytest.fixture
+def ruling_cited_at_page_2(ketebayev, lawyer, settings, tmp_path):
+    """The Audiencia Nacional's ruling, uploaded to a source and cited at page 2 by the refusal."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sources.documents import store
+    from sources.models import Citation
+    from tests.sources.pdfs import make_pdf
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    source = factories.source("Audiencia Nacional, auto of 2 December 2013", publisher="Audiencia Nacional")
+    content = make_pdf(["Antecedentes", "La Sala deniega la extradicion", "Fallo"])
+    document = store(source, SimpleUploadedFile("auto-audiencia.pdf", content, "application/pdf"), lawyer)
+    decision = ketebayev.decisions.get()
+    Citation.objects.create(fact=decision, source=source, document=document, document_page=2,
+                            quote="deniega la extradicion", position="supports")
+    return document
+
+
+def test_a_cited_file_is_printed_with_its_page_and_hash_in_every_format(client, lawyer, ketebayev,
+                                                                        ruling_cited_at_page_2):
+    document = ruling_cited_at_page_2
+    client.force_login(lawyer)
+    flat = squash(pdf_text(export(client, ketebayev).content)[0])
+    assert f"File: auto-audiencia.pdf p. 2, SHA-256 {document.sha256}" in flat.replace("- ", "-")
+
+    rows = list(csv.DictReader(io.StringIO(export(client, ketebayev, "csv").content.decode("utf-8-sig"))))
+    refusal = next(row for row in rows if "Audiencia Nacional" in row["title"])
+    assert f"file auto-audiencia.pdf p. 2, sha256 {document.sha256[:12]}…" in refusal["sources"]
+
+    data = json.loads(export(client, ketebayev, "json").content)
+    files = [c["file"] for entry in data["entries"] for c in entry["citations"] if c["file"]]
+    assert files == [{"name": "auto-audiencia.pdf", "page": 2, "sha256": document.sha256,
+                      "label": f"auto-audiencia.pdf p. 2, sha256 {document.sha256[:12]}…"}]
+
+
 def test_every_page_carries_confidential_page_numbers_and_who_generated_it(client, lawyer, ketebayev):
     lawyer.first_name, lawyer.last_name = "Lara", "Novak"
     lawyer.save()
