@@ -128,3 +128,67 @@ def test_download_is_scoped_and_audited(client, case, make_user):
 def test_viewers_and_researchers_cannot_export(client, viewer, case):
     client.force_login(viewer)
     assert client.get(reverse("ftm_download")).status_code == 403
+
+
+def test_schemas_cover_courts_prosecutors_notices_files_and_family(case, lawyer):
+    by_id = validate(ftm.entities(Case.objects.filter(pk=case.pk), lawyer))
+    by_name = {e["properties"]["name"][0]: e for e in by_id.values() if "name" in e["properties"]}
+    assert by_name["Aix-en-Provence Court of Appeal"]["schema"] == "PublicBody"
+    assert by_name["Financial Police"]["schema"] == "PublicBody"  # the prosecutor who brought the charge
+    assert by_name["Democratic Choice of Kazakhstan"]["schema"] == "Organization"
+    parties = {(e["properties"]["role"][0], by_id[e["properties"]["party"][0]]["properties"]["name"][0])
+               for e in by_id.values() if e["schema"] == "CourtCaseParty"}
+    assert ("Person sought", "Mukhtar Ablyazov") in parties and ("Prosecution", "Financial Police") in parties
+    notice = next(e for e in by_id.values() if e["schema"] == "Sanction")
+    assert notice["properties"]["authority"] == ["Interpol"]
+    assert notice["properties"]["program"] == ["Interpol red notice"]
+    document = next(e for e in by_id.values() if e["schema"] == "Document")
+    assert document["properties"]["fileName"] == ["ruling.pdf"]
+    family = next(e for e in by_id.values() if e["schema"] == "Family")
+    assert by_id[family["properties"]["relative"][0]]["properties"]["name"] == ["Alma Shalabayeva"]
+
+
+def test_the_case_page_offers_the_followthemoney_export_of_that_case(client, case, lawyer):
+    client.force_login(lawyer)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    link = f'{reverse("ftm_download")}?case={case.pk}'
+    assert f'href="{link}"' in page and "Export FollowTheMoney" in page
+    response = client.get(link)
+    lines = validate([json.loads(line) for line in response.content.decode().splitlines()])
+    assert {e["properties"]["name"][0] for e in lines.values() if e["schema"] == "Person"} >= {"Mukhtar Ablyazov"}
+    assert response["Content-Disposition"].startswith(f'attachment; filename="onward-case-{case.pk}-')
+    event = AccessEvent.objects.get(action="export")
+    assert (event.case_id, event.details["format"], event.details["cases"]) == (case.pk, "ftm", [case.pk])
+
+
+def test_the_case_list_exports_its_filtered_selection_and_an_outsider_never_gets_a_restricted_case(
+        client, case, make_user):
+    closed = factories.case("Closed matter", status="closed")
+    secret = factories.case("Secret closed matter", status="closed", restricted=True)
+    outsider = make_user("lawyer")
+    client.force_login(outsider)
+    page = client.get(reverse("cases:list"), {"status": "closed"}).content.decode()
+    link = f'{reverse("ftm_download")}?status=closed'
+    assert f'href="{link}' in page and "Export FollowTheMoney" in page
+
+    response = client.get(reverse("ftm_download"), {"status": "closed", "per_page": "25"})
+    entities = validate([json.loads(line) for line in response.content.decode().splitlines()])
+    people = {e["properties"]["name"][0] for e in entities.values() if e["schema"] == "Person"}
+    assert closed.person.primary_name in people
+    assert "Mukhtar Ablyazov" not in people  # open, so outside the selection
+    assert secret.person.primary_name not in people  # closed, but restricted to its team
+    assert not any(secret.title in json.dumps(e) for e in entities.values())
+    event = AccessEvent.objects.get(action="export")
+    assert event.details["cases"] == [closed.pk] and event.details["filters"] == {"status": "closed"}
+
+    assert client.get(reverse("ftm_download"), {"status": "nonsense"}).status_code == 400
+
+    secret.team.add(outsider)  # on the team, the same selection holds it
+    again = client.get(reverse("ftm_download"), {"status": "closed"}).content.decode()
+    assert secret.person.primary_name in again
+
+
+def test_viewers_do_not_see_the_export_links(client, viewer, case):
+    client.force_login(viewer)
+    assert "Export FollowTheMoney" not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Export FollowTheMoney" not in client.get(reverse("cases:list")).content.decode()
