@@ -130,8 +130,7 @@ class World:
                                      .values_list("charging_state_id", "victim").annotate(first=Min("pk"))
                                      .values_list("charging_state_id", "victim", "first")):
             self.victims.setdefault((state, victim.strip().casefold()), {
-                "_m": "charge", "pk": first, "charging_state_id": state, "offence": f"Charges concerning {victim}",
-                "article": "", "victim": victim})
+                "_m": "charge", "_ref": f"victim:{first}", "pk": first, "charging_state_id": state, "victim": victim})
         self._graphs = {}
         self._paths = {}
 
@@ -153,8 +152,8 @@ class World:
         for row in self.channels:
             if row["status"] not in LIVE_CHANNEL or not _within(as_of, row["valid_from"], row["valid_to"]):
                 continue
-            via = row["name"] or (dict(Body.choices).get(row["instrument"]) if row["instrument"] else "") \
-                or row["kind"].replace("_", " ")
+            via = str(row["name"] or (dict(Body.choices).get(row["instrument"]) if row["instrument"] else "")
+                      or row["kind"].replace("_", " "))
             unverified = row["status"] == ChannelStatus.UNCLEAR
             graph[row["from_jurisdiction_id"]].append((row["to_jurisdiction_id"], via, row, unverified))
             if row["bidirectional"]:
@@ -169,7 +168,7 @@ class World:
                 for b in rows:
                     if a["jurisdiction_id"] != b["jurisdiction_id"]:
                         graph[a["jurisdiction_id"]].append(
-                            (b["jurisdiction_id"], CONVENTIONS[body], b, "unclear" in (a["status"], b["status"])))
+                            (b["jurisdiction_id"], str(CONVENTIONS[body]), b, "unclear" in (a["status"], b["status"])))
         self._graphs[as_of] = graph
         return graph
 
@@ -206,57 +205,77 @@ class World:
         return path
 
 
-EVENT_FIELDS = ("pk", "case_id", "kind", "title", "jurisdiction_id", "perpetrator_state_id", "date",
-                "date_precision", "date_qualifier", "date_end", "date_end_precision", "claim_status")
-DATED = ("date", "date_precision", "date_qualifier", "date_end", "date_end_precision", "claim_status")
+# The rules read these columns; labels, dates' precision and sources are read only when an
+# explanation is shown (``expand``), not for each of 100k cases.
+EVENT_FIELDS = ("pk", "case_id", "kind", "jurisdiction_id", "perpetrator_state_id", "date")
+DECISION_FIELDS = ("pk", "case_id", "request_id", "jurisdiction_id", "outcome", "in_absentia", "ground_political",
+                   "date")
+
+
+def _among(field, ids):
+    """``field`` in ``ids``. A chunk of consecutive ids (the periodic task's and the bench's) becomes a
+    range: a 2 000-value IN list costs Django more to prepare than PostgreSQL to run. Rows the range
+    lets through that are not in ``ids`` are the caller's to drop."""
+    ids = list(ids)
+    if len(ids) > 50 and max(ids) - min(ids) < 2 * len(ids):
+        return Q(**{f"{field}__gte": min(ids), f"{field}__lte": max(ids)})
+    return Q(**{f"{field}__in": ids})
 
 
 def load(case_ids):
     """The facts of these cases, in a dozen queries whatever their number."""
+    wanted = set(case_ids)
+    if not wanted:
+        return {}
     facts = {}
-    for row in Case.objects.filter(pk__in=case_ids).values("pk", "person_id", "persecuting_state_id",
-                                                           "host_state_id", "title", "person__primary_name"):
-        facts[row["pk"]] = CaseFacts(case=row)
+    for row in Case.objects.filter(_among("pk", wanted)).values("pk", "person_id", "persecuting_state_id",
+                                                                "host_state_id"):
+        if row["pk"] in wanted:
+            facts[row["pk"]] = CaseFacts(case=row)
     if not facts:
         return facts
-    ids = list(facts)
+    in_chunk = _among("case_id", facts)
     by_person = defaultdict(list)
     for cf in facts.values():
         by_person[cf.case["person_id"]].append(cf)
 
-    for row in Charge.objects.filter(case_id__in=ids).values(
-            "pk", "case_id", "charging_state_id", "offence", "article", "category", "status", "instigated_by_id",
-            "victim", *DATED):
-        row["_m"] = "charge"
-        facts[row["case_id"]].charges.append(row)
-    for row in ExtraditionRequest.objects.filter(case_id__in=ids).values(
+    for row in Charge.objects.filter(in_chunk).values(
+            "pk", "case_id", "charging_state_id", "category", "status", "instigated_by_id", "victim", "date"):
+        if cf := facts.get(row["case_id"]):
+            row["_m"] = "charge"
+            cf.charges.append(row)
+    for row in ExtraditionRequest.objects.filter(in_chunk).values(
             "pk", "case_id", "requesting_state_id", "requested_state_id", "on_behalf_of_id", "status",
-            "interpol_notice", *DATED):
-        row["_m"] = "request"
-        facts[row["case_id"]].requests.append(row)
-    for row in Assurance.objects.filter(request__case_id__in=ids).values(
-            "pk", "request_id", "request__case_id", "kind", "given_by", "disclosed", "specific", "binding",
-            "monitored", "claim_status"):
-        row["_m"] = "assurance"
-        facts[row["request__case_id"]].assurances[row["request_id"]].append(row)
-    decision_fields = ("pk", "case_id", "request_id", "body_name", "body__name", "jurisdiction_id", "level",
-                       "outcome", "in_absentia", "ground_political", "reference", *DATED)
-    for row in Decision.objects.filter(case_id__in=ids).values(*decision_fields):
-        row["_m"] = "decision"
-        facts[row["case_id"]].decisions.append(row)
-    for row in Event.objects.filter(case_id__in=ids).values(*EVENT_FIELDS):
-        row["_m"] = "event"
-        facts[row["case_id"]].events.append(row)
+            "interpol_notice", "date"):
+        if cf := facts.get(row["case_id"]):
+            row["_m"] = "request"
+            cf.requests.append(row)
+    for row in Assurance.objects.filter(_among("request__case_id", facts)).values(
+            "pk", "request_id", "request__case_id", "kind", "disclosed", "specific", "monitored"):
+        if cf := facts.get(row["request__case_id"]):
+            row["_m"] = "assurance"
+            cf.assurances[row["request_id"]].append(row)
+    for row in Decision.objects.filter(in_chunk).values(*DECISION_FIELDS):
+        if cf := facts.get(row["case_id"]):
+            row["_m"] = "decision"
+            cf.decisions.append(row)
+    for row in Event.objects.filter(in_chunk).values(*EVENT_FIELDS):
+        if cf := facts.get(row["case_id"]):
+            row["_m"] = "event"
+            cf.events.append(row)
 
     people = list(by_person)
-    relationships = list(Relationship.objects.filter(Q(person_id__in=people) | Q(other_id__in=people)).values(
-        "pk", "person_id", "other_id", "kind", "person__primary_name", "other__primary_name", *DATED))
+    relationships = [row for row in Relationship.objects.filter(_among("person_id", people)
+                                                                | _among("other_id", people))
+                     .values("pk", "person_id", "other_id", "kind", "date")
+                     if row["person_id"] in by_person or row["other_id"] in by_person]
     related = {r["other_id"] for r in relationships} | {r["person_id"] for r in relationships}
     political = defaultdict(list)
-    for row in PoliticalRole.objects.filter(person_id__in=set(people) | related).values(
-            "pk", "person_id", "role", "title", *DATED):
-        row["_m"] = "role"
-        political[row["person_id"]].append(row)
+    roles_of = set(people) | related
+    for row in PoliticalRole.objects.filter(_among("person_id", roles_of)).values("pk", "person_id", "role", "date"):
+        if row["person_id"] in roles_of:
+            row["_m"] = "role"
+            political[row["person_id"]].append(row)
     co_accused = defaultdict(set)  # person → related people whose refusals are evidence
     for row in relationships:
         row["_m"] = "relationship"
@@ -271,40 +290,25 @@ def load(case_ids):
     for person_id, rows in political.items():
         for cf in by_person.get(person_id, ()):
             cf.roles.extend(rows)
-    for row in Protection.objects.filter(person_id__in=people).values(
-            "pk", "person_id", "kind", "outcome", "granted_by_id", "against_state_id", "valid_until", *DATED):
-        row["_m"] = "protection"
-        for cf in by_person[row["person_id"]]:
+    for row in Protection.objects.filter(_among("person_id", people)).values(
+            "pk", "person_id", "kind", "outcome", "against_state_id", "valid_until", "date"):
+        for cf in by_person.get(row["person_id"], ()):
+            row["_m"] = "protection"
             cf.protections.append(row)
     for person_id, state_id in Case.person.field.related_model.citizenships.through.objects.filter(
-            person_id__in=people).values_list("person_id", "jurisdiction_id"):
-        for cf in by_person[person_id]:
+            _among("person_id", people)).values_list("person_id", "jurisdiction_id"):
+        for cf in by_person.get(person_id, ()):
             cf.citizenships.append(state_id)
     others = set().union(*co_accused.values()) if co_accused else set()
     if others:
         for row in Decision.objects.filter(case__person_id__in=others, outcome="refused").values(
-                *decision_fields, "case__person_id", "case__person__primary_name"):
+                *DECISION_FIELDS, "case__person_id"):
             row["_m"] = "decision"
             for person_id in people:
                 if row["case__person_id"] in co_accused.get(person_id, ()):
                     for cf in by_person[person_id]:
                         cf.others_refusals.append(row)
     return facts
-
-
-def load_citations(rows):
-    """Sources behind these facts: {(model key, pk): [(title, stance, position)]}, one query per model."""
-    wanted = defaultdict(set)
-    for row in rows:
-        wanted[row["_m"]].add(row["pk"])
-    cited = defaultdict(list)
-    for key, pks in wanted.items():
-        content_type = ContentType.objects.get_for_model(FACT_MODELS[key])
-        for object_id, title, stance, position in Citation.objects.filter(
-                content_type=content_type, object_id__in=pks).values_list(
-                "object_id", "source__title", "source__stance", "position"):
-            cited[(key, object_id)].append((title, stance, position))
-    return cited
 
 
 FACT_MODELS = {
@@ -701,12 +705,85 @@ def _others_decided(cf, as_of):
     return granted + refusals + political + _known(cf.others_refusals, as_of)
 
 
-# --- explanation: plain JSON a page, a PDF and a test can read -----------------------------------
+# --- explanation ----------------------------------------------------------------------------------
+# Stored compactly, 100k times over: the rules in the order they ran with the weight each had then
+# (an admin may change weights later; an evaluation keeps what was decided), the points and notes of
+# those that fired, and references to the facts behind them ("charge:12"). Rule names and legal
+# bases come from the rule table, fact labels, dates and sources from the facts, when an
+# explanation is shown (``expand``): a page, a PDF and a test read the same full JSON as before.
 
-def _label(row, world):
+EXPLANATION_VERSION = 2
+
+
+def _ref(row):
+    return row.get("_ref") or f"{row['_m']}:{row['pk']}"
+
+
+def _refs(rows):
+    return [_ref(row) for row in rows]
+
+
+def compact(result, config):
+    """What ``evaluate`` concluded, as the stored explanation (JSON)."""
+    rules = []
+    for item in result["_rules"]:
+        if item["fired"]:
+            rules.append([item["code"], item["weight"], item["points"], item["note"], _refs(item["_facts"])])
+        else:
+            rules.append([item["code"], item["weight"]])
+    request = result["_request"]
+    return {
+        "v": EXPLANATION_VERSION, "R": result["_R"], "P": result["_P"], "Q": result["_requested"],
+        "request": _ref(request) if request else None, "at_home": result["_at_home"],
+        "rules": rules, "cap": [result["_capped"], config.a_cap],
+        "path": [[a, b, via, unverified] for a, b, via, _, unverified in result["_path"]],
+        "bars": [[code, _refs(rows)] for code, rows in sorted(result["_bars"].items())],
+        "urgency": [[code, _refs(rows)] for code, rows in result["_urgency"]],
+        "others": _refs(result["_others"]),
+        "thresholds": [config.medium_from, config.high_from, config.critical_from],
+    }
+
+
+def fired_codes(stored):
+    if stored.get("v") == EXPLANATION_VERSION:
+        return [rule[0] for rule in stored["rules"] if len(rule) > 2]
+    return [rule["code"] for rule in stored.get("rules", []) if rule.get("fired")]  # before v2: full JSON
+
+
+def fingerprint(result, stored):
+    """Hash of what the rules concluded from which facts under which weights; the evaluation day
+    is left out so an unchanged case keeps its row from one day to the next. A fact's wording may
+    change without a new evaluation: the explanation shows facts as they now read."""
+    payload = [result[key] for key in ("score", "axis_a", "axis_b", "level", "urgency", "bars", "bar_ignored",
+                                       "flagged", "flag_reason")]
+    payload.append(stored)
+    # No sort_keys: the explanation is built in a fixed order, and sorting costs more than the rest.
+    return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
+
+
+# What ``expand`` reads of each fact to label, date and mark it.
+DATED = ("date", "date_precision", "date_qualifier", "date_end", "date_end_precision", "claim_status")
+LABEL_FIELDS = {
+    "charge": ("charging_state_id", "offence", "article", "victim", *DATED),
+    "request": ("requesting_state_id", "requested_state_id", "on_behalf_of_id", *DATED),
+    "assurance": ("kind", "disclosed", "specific", "binding", "monitored", "claim_status"),
+    "decision": ("case_id", "case__person__primary_name", "body_name", "body__name", "outcome", *DATED),
+    "event": ("title", *DATED),
+    "role": ("role", "title", *DATED),
+    "relationship": ("kind", "person__primary_name", "other__primary_name", *DATED),
+    "protection": ("kind", "outcome", "granted_by_id", "against_state_id", *DATED),
+    "assessment": ("jurisdiction_id", "torture_risk", "ignores_echr_judgments", "assessed_on", "claim_status"),
+    "membership": ("jurisdiction_id", "body", "status", "since", "claim_status"),
+    "channel": ("from_jurisdiction_id", "to_jurisdiction_id", "kind", "instrument", "name", "status", "valid_from",
+                "claim_status"),
+}
+
+
+def _label(row, name, case_id):
     kind = row["_m"]
-    name = world.name
     if kind == "charge":
+        if row.get("_victim"):
+            return f"{name(row['charging_state_id'])}: Charges concerning {row['victim']}"
         article = f" ({row['article']})" if row["article"] else ""
         return f"{name(row['charging_state_id'])}: {row['offence']}{article}"
     if kind == "request":
@@ -716,7 +793,8 @@ def _label(row, world):
         traits = [t for t in ("disclosed", "specific", "binding", "monitored") if row[t]]
         return f"Assurance ({row['kind'].replace('_', ' ')}): {', '.join(traits) or 'undisclosed, vague'}"
     if kind == "decision":
-        who = row.get("case__person__primary_name")
+        # A co-accused's refusal (X5) names whom it concerned.
+        who = row["case__person__primary_name"] if row["case_id"] != case_id else None
         body = row["body_name"] or row["body__name"] or "A body"
         return f"{body}: {row['outcome']}" + (f" (concerning {who})" if who else "")
     if kind == "event":
@@ -736,7 +814,9 @@ def _label(row, world):
     if kind == "channel":
         via = row["name"] or dict(Body.choices).get(row["instrument"], "") or row["kind"].replace("_", " ")
         return f"{name(row['from_jurisdiction_id'])} → {name(row['to_jurisdiction_id'])}: {via} ({row['status']})"
-    return row.get("label", "")
+    if kind == "citizenship":
+        return f"Citizen of {name(row['pk'])}"
+    return ""
 
 
 def _date_display(row):
@@ -747,75 +827,127 @@ def _date_display(row):
     return day.isoformat() if day else ""
 
 
-def _fact(row, world, cited):
-    sources = cited.get((row["_m"], row["pk"]), [])
-    contested = row.get("claim_status") == "contested" or any(s[2] == "disputes" for s in sources)
-    return {"model": row["_m"], "pk": row["pk"], "label": _label(row, world), "date_display": _date_display(row),
-            "contested": contested,
-            "sources": [{"title": t, "stance": s, "position": p} for t, s, p in sources]}
+def _split(ref):
+    model, pk = ref.split(":", 1)
+    return model, int(pk)
 
 
-def explain(result, world, config, cited):
-    """Turn ``evaluate``'s result into the stored explanation (JSON)."""
-    name = world.name
-    rules = []
-    for item in result["_rules"]:
-        if not item["fired"]:
-            # Kept short: 100k cases × every rule add up. Name and basis are the RiskRule's (history).
-            rules.append({"code": item["code"], "weight": item["weight"], "fired": False})
+def _stored_refs(stored):
+    refs = [ref for rule in stored["rules"] if len(rule) > 2 for ref in rule[4]]
+    refs += [ref for _, rows in stored["bars"] for ref in rows]
+    refs += [ref for _, rows in stored["urgency"] for ref in rows]
+    refs += stored["others"]
+    if stored["request"]:
+        refs.append(stored["request"])
+    return refs
+
+
+def load_fact_rows(refs):
+    """{(model key, pk): row} for the facts behind explanations, deleted ones included (an old
+    evaluation still names what it rested on), one query per model."""
+    wanted = defaultdict(set)
+    for ref in refs:
+        model, pk = _split(ref)
+        model = "charge" if model == "victim" else model
+        if model in FACT_MODELS:
+            wanted[model].add(pk)
+    rows = {}
+    for model, pks in wanted.items():
+        fact_model = FACT_MODELS[model]
+        fields = LABEL_FIELDS[model]
+        if any(f.name == "deleted_at" for f in fact_model._meta.concrete_fields):
+            fields += ("deleted_at",)
+        for row in fact_model._base_manager.filter(pk__in=pks).values("pk", *fields):
+            row["_m"] = model
+            rows[(model, row["pk"])] = row
+    return rows
+
+
+def load_citations(rows):
+    """Sources behind these facts: {(model key, pk): [(title, stance, position)]}, one query per model."""
+    wanted = defaultdict(set)
+    for row in rows:
+        if row["_m"] in FACT_MODELS:
+            wanted[row["_m"]].add(row["pk"])
+    cited = defaultdict(list)
+    for key, pks in wanted.items():
+        content_type = ContentType.objects.get_for_model(FACT_MODELS[key])
+        for object_id, title, stance, position in Citation.objects.filter(
+                content_type=content_type, object_id__in=pks).values_list(
+                "object_id", "source__title", "source__stance", "position"):
+            cited[(key, object_id)].append((title, stance, position))
+    return cited
+
+
+def expand(evaluations):
+    """Set ``_explanation`` on each RiskEvaluation: the full explanation the case page, the review
+    queue, the PDF and the API read (rule names, legal bases, fact labels, dates, sources), from the
+    stored one, in a few queries for all of them together."""
+    stored = {ev: ev.stored_explanation or {} for ev in evaluations}
+    current = [data for data in stored.values() if data.get("v") == EXPLANATION_VERSION]
+    if current:
+        names = dict(Jurisdiction.objects.values_list("pk", "name"))
+        rules = {r["code"]: r for r in RiskRule.objects.values("code", "name", "axis", "basis")}
+        rows = load_fact_rows(ref for data in current for ref in _stored_refs(data))
+        cited = load_citations(rows.values())
+    for ev, data in stored.items():
+        if data.get("v") != EXPLANATION_VERSION:
+            ev._explanation = data  # stored in full before v2
             continue
-        rule = config.rules[item["code"]]
-        facts = [_fact(row, world, cited) for row in item["_facts"]]
-        rules.append({"code": item["code"], "name": rule["name"], "axis": rule["axis"], "basis": rule["basis"],
-                      "weight": item["weight"], "fired": True, "points": item["points"], "note": item["note"],
-                      "facts": facts, "contested": any(f["contested"] for f in facts)})
+        ev._explanation = _expand_one(data, ev.case_id, lambda pk: names.get(pk, "?"), rules, rows, cited)
+
+
+def _expand_one(data, case_id, name, rules, rows, cited):
+    def fact(ref):
+        model, pk = _split(ref)
+        row = {"_m": model, "pk": pk} if model == "citizenship" else rows.get(("charge" if model == "victim" else
+                                                                                 model, pk))
+        if row is None:
+            return {"model": model, "pk": pk, "label": f"{model} {pk} (no longer on file)", "date_display": "",
+                    "contested": False, "sources": []}
+        if model == "victim":
+            row = {**row, "_victim": True}
+        sources = cited.get((row["_m"], pk), [])
+        label = _label(row, name, case_id) + (" (since deleted)" if row.get("deleted_at") else "")
+        return {"model": row["_m"], "pk": pk, "label": label, "date_display": _date_display(row),
+                "contested": row.get("claim_status") == "contested" or any(s[2] == "disputes" for s in sources),
+                "sources": [{"title": t, "stance": s, "position": p} for t, s, p in sources]}
+
+    def rule_text(code):
+        return rules.get(code, {"name": code, "axis": "", "basis": ""})
+
+    expanded_rules = []
+    for item in data["rules"]:
+        if len(item) == 2:
+            expanded_rules.append({"code": item[0], "weight": item[1], "fired": False})
+            continue
+        code, weight, points, note, refs = item
+        facts = [fact(ref) for ref in refs]
+        rule = rule_text(code)
+        expanded_rules.append({"code": code, "name": rule["name"], "axis": rule["axis"], "basis": rule["basis"],
+                               "weight": weight, "fired": True, "points": points, "note": note, "facts": facts,
+                               "contested": any(f["contested"] for f in facts)})
+    R, P, requested = data["R"], data["P"], data["Q"]
     path = []
-    if result["_path"]:
-        start = result["_requested"]
-        if start is not None and start != result["_R"]:
-            path.append({"from": name(start), "to": name(result["_R"]), "via": "extradition request",
-                         "unverified": False})
-        path += [{"from": name(a), "to": name(b), "via": str(via), "unverified": unverified}
-                 for a, b, via, _, unverified in result["_path"]]
-    request = result["_request"]
+    if data["path"]:
+        if requested is not None and requested != R:
+            path.append({"from": name(requested), "to": name(R), "via": "extradition request", "unverified": False})
+        path += [{"from": name(a), "to": name(b), "via": via, "unverified": unverified}
+                 for a, b, via, unverified in data["path"]]
     return {
-        "requesting": name(result["_R"]), "persecuting": name(result["_P"]),
-        "requested": name(result["_requested"]) if result["_requested"] else "",
-        "request": _fact(request, world, cited) if request else None,
-        "same_state": result["_R"] == result["_P"],
-        "at_home": result["_at_home"],
-        "rules": rules,
-        "a_cap": {"applied": result["_capped"], "cap": config.a_cap},
+        "requesting": name(R), "persecuting": name(P), "requested": name(requested) if requested else "",
+        "request": fact(data["request"]) if data["request"] else None,
+        "same_state": R == P, "at_home": data["at_home"],
+        "rules": expanded_rules,
+        "a_cap": {"applied": data["cap"][0], "cap": data["cap"][1]},
         "onward_path": path,
-        "bars": [{"code": code, "name": config.rules.get(code, {}).get("name", code),
-                  "basis": config.rules.get(code, {}).get("basis", ""),
-                  "facts": [_fact(row, world, cited) for row in rows]}
-                 for code, rows in sorted(result["_bars"].items())],
-        "urgency": [{"code": code, "name": config.rules.get(code, {}).get("name", code),
-                     "facts": [_fact(row, world, cited) for row in rows]} for code, rows in result["_urgency"]],
-        "others_decided": [_fact(row, world, cited) for row in result["_others"]],
-        "thresholds": [config.medium_from, config.high_from, config.critical_from],
+        "bars": [{"code": code, "name": rule_text(code)["name"], "basis": rule_text(code)["basis"],
+                  "facts": [fact(ref) for ref in refs]} for code, refs in data["bars"]],
+        "urgency": [{"code": code, "name": rule_text(code)["name"], "facts": [fact(ref) for ref in refs]}
+                    for code, refs in data["urgency"]],
+        "others_decided": [fact(ref) for ref in data["others"]],
+        "thresholds": data["thresholds"],
     }
-
-
-def _all_fact_rows(result):
-    rows = [row for item in result["_rules"] if item["fired"] for row in item["_facts"]]
-    rows += [row for facts in result["_bars"].values() for row in facts]
-    rows += [row for _, facts in result["_urgency"] for row in facts]
-    rows += result["_others"]
-    if result["_request"]:
-        rows.append(result["_request"])
-    return [row for row in rows if row["_m"] in FACT_MODELS]
-
-
-def fingerprint(result, explanation):
-    """Hash of what the rules concluded from which facts under which weights; the evaluation day
-    is left out so an unchanged case keeps its row from one day to the next."""
-    payload = {key: result[key] for key in ("score", "axis_a", "axis_b", "level", "urgency", "bars",
-                                            "bar_ignored", "flagged", "flag_reason")}
-    payload["explanation"] = explanation
-    # No sort_keys: the explanation is built in a fixed order, and sorting costs more than the rest.
-    return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
 
 
 # --- storing, flags -------------------------------------------------------------------------------
@@ -829,36 +961,43 @@ def evaluate_many(case_ids, *, as_of=None, config=None, world=None):
     facts = load(case_ids)
     if not facts:
         return {"evaluated": 0, "stored": 0}
-    results = {pk: evaluate(cf, world, config, as_of=as_of) for pk, cf in facts.items()}
-    cited = load_citations([row for result in results.values() for row in _all_fact_rows(result)])
-    now = timezone.now()
+    today = timezone.localdate()  # once: the time zone lookup costs more than a rule
     built = {}
-    for pk, result in results.items():
-        explanation = explain(result, world, config, cited)
-        built[pk] = RiskEvaluation(
-            case_id=pk, evaluated_at=now, as_of=result["as_of"], score=result["score"], axis_a=result["axis_a"],
-            axis_b=result["axis_b"], level=result["level"], urgency=result["urgency"], bars=result["bars"],
-            bar_ignored=result["bar_ignored"], flagged=result["flagged"], flag_reason=result["flag_reason"],
-            explanation=explanation, fingerprint=fingerprint(result, explanation), current=True)
-    current = dict(RiskEvaluation.objects.filter(case_id__in=list(built), current=True)
+    for pk, cf in facts.items():
+        result = evaluate(cf, world, config, as_of=as_of, today=today)
+        stored = compact(result, config)
+        built[pk] = (result, stored, fingerprint(result, stored))
+    current = dict(RiskEvaluation.objects.filter(_among("case_id", built), current=True)
                    .values_list("case_id", "fingerprint"))
-    changed = [ev for pk, ev in built.items() if current.get(pk) != ev.fingerprint]
+    changed = [pk for pk, (_, _, fp) in built.items() if current.get(pk) != fp]
     if not changed:
         return {"evaluated": len(built), "stored": 0}  # unchanged: no lock, no write
     with transaction.atomic():
         # Lock the changed cases, then look again: two workers on one case must not both write.
-        list(Case.all_objects.select_for_update().filter(pk__in=[ev.case_id for ev in changed])
-             .order_by("pk").values_list("pk"))
+        list(Case.all_objects.select_for_update().filter(pk__in=changed).order_by("pk").values_list("pk"))
         current = {case_id: (fp, level) for case_id, fp, level in RiskEvaluation.objects.filter(
-            case_id__in=[ev.case_id for ev in changed], current=True).values_list("case_id", "fingerprint", "level")}
-        changed = [ev for ev in changed if current.get(ev.case_id, (None,))[0] != ev.fingerprint]
-        for ev in changed:
-            _flag_level_rise(ev, current.get(ev.case_id, (None, None))[1])
-        if changed:
-            RiskEvaluation.objects.filter(case_id__in=[ev.case_id for ev in changed], current=True).update(
-                current=False)
-            RiskEvaluation.objects.bulk_create(changed, batch_size=1000)
-            _sync_flags(changed)
+            case_id__in=changed, current=True).values_list("case_id", "fingerprint", "level")}
+        changed = [pk for pk in changed if current.get(pk, (None,))[0] != built[pk][2]]
+        if not changed:
+            return {"evaluated": len(built), "stored": 0}
+        now = timezone.now()
+        evaluations = []
+        for pk in changed:
+            result, stored, fp = built[pk]
+            ev = RiskEvaluation(
+                case_id=pk, evaluated_at=now, as_of=result["as_of"], score=result["score"], axis_a=result["axis_a"],
+                axis_b=result["axis_b"], level=result["level"], urgency=result["urgency"], bars=result["bars"],
+                bar_ignored=result["bar_ignored"], flagged=result["flagged"], flag_reason=result["flag_reason"],
+                stored_explanation=stored, fingerprint=fp, current=True)
+            _flag_level_rise(ev, current.get(pk, (None, None))[1])
+            evaluations.append(ev)
+        replaced = [pk for pk in changed if pk in current]
+        if replaced:
+            RiskEvaluation.objects.filter(case_id__in=replaced, current=True).update(current=False)
+        # One statement per chunk: PostgreSQL inserts the columns as arrays (UNNEST), so a large
+        # batch costs no more to plan than a small one.
+        RiskEvaluation.objects.bulk_create(evaluations, batch_size=5000)
+        _sync_flags(evaluations)
     return {"evaluated": len(built), "stored": len(changed)}
 
 
@@ -881,7 +1020,7 @@ def _sync_flags(evaluations):
     if not flagged:
         return
     flags = {f.case_id: f for f in RiskFlag.objects.filter(case_id__in=[ev.case_id for ev in flagged])}
-    new_flags, decisions, reopened = [], [], []
+    new_flags, decisions, reopened, raised = [], [], [], []
     for ev in flagged:
         flag = flags.get(ev.case_id)
         if flag is None:
@@ -900,7 +1039,10 @@ def _sync_flags(evaluations):
         elif flag.status in (FlagStatus.DISMISSED, FlagStatus.ACKNOWLEDGED):
             continue  # a decided flag stays decided until the risk rises
         flag.evaluation, flag.level, flag.score, flag.updated_at = ev, ev.level, ev.score, ev.evaluated_at
-        flag.save(update_fields=["evaluation", "level", "score", "status", "reopened_count", "updated_at"])
+        raised.append(flag)
+    if raised:
+        RiskFlag.objects.bulk_update(raised, ["evaluation", "level", "score", "status", "reopened_count", "updated_at"],
+                                     batch_size=500)
     if new_flags:
         RiskFlag.objects.bulk_create(new_flags, batch_size=1000)
         decisions += [FlagDecision(flag=f, action=FlagAction.OPENED, score=f.score, at=f.opened_at,
@@ -912,7 +1054,7 @@ def _sync_flags(evaluations):
 
 
 def _rise_reason(before, ev):
-    fired = ", ".join(r["code"] for r in ev.fired_rules)
+    fired = ", ".join(ev.fired_codes)
     return f"The score rose from {before} to {ev.score} ({ev.get_level_display().lower()}). Rules fired: {fired}."
 
 
@@ -940,7 +1082,7 @@ def latest_evaluation(case):
 
 def history(case, limit=20):
     """When the risk rose and why: evaluations over time, newest first."""
-    return RiskEvaluation.objects.filter(case_id=getattr(case, "pk", case)).defer("explanation")[:limit]
+    return RiskEvaluation.objects.filter(case_id=getattr(case, "pk", case)).defer("stored_explanation")[:limit]
 
 
 # --- scheduling: the ledger first, then the doorbell ------------------------------------------------

@@ -33,7 +33,7 @@ def flags_for(user):
 
 def open_flags(user, limit=15):
     """For the dashboard: flags waiting for a decision (open or escalated) on cases the user sees."""
-    return list(flags_for(user).needing_attention().defer("evaluation__explanation")
+    return list(flags_for(user).needing_attention().defer("evaluation__stored_explanation")
                 .order_by("-opened_at")[:limit])
 
 
@@ -48,8 +48,8 @@ def panel(case):
     the history with, for each evaluation, which rules started or stopped firing."""
     history = list(risk.RiskEvaluation.objects.filter(case=case)[:12])
     for newer, older in zip(history, history[1:] + [None], strict=False):
-        now = {r["code"] for r in newer.fired_rules}
-        before = {r["code"] for r in older.fired_rules} if older else set()
+        now = set(newer.fired_codes)
+        before = set(older.fired_codes) if older else set()
         newer.changes = [f"+{code}" for code in sorted(now - before)] + [f"−{code}" for code in sorted(before - now)]
     return {
         "evaluation": history[0] if history and history[0].current else risk.latest_evaluation(case),

@@ -27,7 +27,7 @@ def risk_reviewers_only(view):
 @risk_reviewers_only
 def flag_list(request):
     filters = risk_review.FlagFilter(request.GET, queryset=risk_review.flags_for(request.user)
-                                     .defer("evaluation__explanation").order_by("-opened_at"))
+                                     .defer("evaluation__stored_explanation").order_by("-opened_at"))
     page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
     return render(request, "cases/risk/flag_list.html", {"filter": filters, "page": page})
 
