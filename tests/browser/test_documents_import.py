@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from cases.imports.models import ImportRun
+from people.models import NameVariant, Person
 from tests import factories
 from tests.browser.conftest import PASSWORD
 from tests.sources.pdfs import make_pdf
@@ -48,8 +50,13 @@ def test_upload_a_ruling_cite_page_two_and_see_it_on_the_timeline(page, tmp_path
     page.get_by_role("button", name="Cite").click()
 
     expect(page).to_have_url(re.compile(rf"/cases/{the_case.pk}/"))
-    citation = page.locator(".citation", has_text="Aix appeal court ruling")
-    expect(citation).to_contain_text("p. 2")
+    # On the timeline, under the decision: the source, the file with its page and the start of its hash.
+    citation = page.locator(".timeline .citation", has_text="Aix appeal court ruling")
+    expect(citation).to_contain_text("court-ruling.pdf p. 2, sha256 ")
+    document = source.documents.get()
+    expect(citation).to_contain_text(document.sha256[:12])
+    expect(citation.get_by_role("link", name=re.compile("court-ruling.pdf"))).to_have_attribute(
+        "href", f"/sources/documents/{document.pk}/")
 
 
 def test_import_a_spreadsheet_through_the_preview(page, tmp_path, transactional_db):
@@ -77,3 +84,15 @@ def test_import_a_spreadsheet_through_the_preview(page, tmp_path, transactional_
     page.get_by_role("button", name="Import").click()
     expect(page.locator("#import-counts")).to_have_text(
         "1 created · 1 updated · 0 already recorded · 1 skipped")
+    run = ImportRun.objects.get()
+    assert set(NameVariant.objects.filter(person__primary_name="Mukhtar Ablyazov").values_list("name", flat=True)) \
+        >= {"Мухтар Аблязов", "Mukhtar Abliazov"}
+    assert Person.objects.filter(primary_name="Аман Кетебаев").exists()
+    expect(page.locator("dd code")).to_have_text(run.file_sha256)
+
+    page.get_by_role("button", name="Undo this import").click()
+    expect(page.get_by_role("status")).to_contain_text("The import was undone")
+    expect(page.locator("#import-status")).to_have_text("Undone")
+    assert not Person.objects.filter(primary_name="Аман Кетебаев").exists()
+    assert set(NameVariant.objects.filter(person__primary_name="Mukhtar Ablyazov").values_list("name", flat=True)) \
+        == {"Mukhtar Ablyazov"}
