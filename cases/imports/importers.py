@@ -16,7 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.dates import Precision, parse_date, truncate
-from core.editing import facts_changed, save_fact, stamp
+from core.editing import facts_changed, stamp
 from core.models import DatedFact
 from jurisdictions.models import Jurisdiction
 from people.models import NameVariant, Person, Relationship
@@ -93,6 +93,8 @@ CHOICES = {
     ("decisions", "level"): DecisionLevel, ("decisions", "outcome"): DecisionOutcome, ("events", "kind"): EventKind,
 }
 MODELS = {"charges": Charge, "requests": ExtraditionRequest, "decisions": Decision, "events": Event}
+# A model field whose import field has another name, for saying which column an error is in.
+MODEL_FIELDS = {"primary_name": "name"}
 STATE_FIELDS = {"persecuting_state", "host_state", "charging_state", "requesting_state", "requested_state",
                 "jurisdiction"}
 
@@ -183,7 +185,7 @@ def plan(kind, rows, columns, user):
             errors.append({"row": number, "column": columns.get(error.field, ""), "reason": error.reason})
         except ValidationError as error:
             for field, messages in error.message_dict.items():
-                column = columns.get(field, "") if field != NON_FIELD_ERRORS else ""
+                column = columns.get(MODEL_FIELDS.get(field, field), "") if field != NON_FIELD_ERRORS else ""
                 for message in messages:
                     errors.append({"row": number, "column": column, "reason": message})
         else:
@@ -603,11 +605,23 @@ def _facts_changed(objs, *, fresh=True):
     """Tell the apps that derive things from facts (core.editing.facts_changed: the risk engine) what
     the import changed — once per kind of fact and case, not once per row: the hooks re-evaluate
     cases, and a thousand imported events of one case are one re-evaluation. Persons and spellings
-    the import has just created are left out (``fresh``): no case, relationship or rule refers to
-    them yet."""
+    the import has just created are left out (``fresh``), and so is any person no case and no
+    relationship refers to: a person bears on an evaluation only through a case or a relationship
+    (cases.risk.fact_changed finds nothing to schedule for the others), and asking costs two queries
+    a person where this asks once per 500."""
+    persons = [obj.pk for obj in objs if isinstance(obj, Person)]
+    referred = set()
+    for start in range(0, len(persons), BATCH):
+        chunk = persons[start:start + BATCH]
+        referred.update(Case.all_objects.filter(person_id__in=chunk).values_list("person_id", flat=True))
+        for pair in Relationship.objects.filter(Q(person_id__in=chunk) | Q(other_id__in=chunk)).values_list(
+                "person_id", "other_id"):
+            referred.update(pair)
     seen = set()
     for obj in objs:
-        if fresh and isinstance(obj, (NameVariant, Person)) and obj.version == 1:
+        if fresh and isinstance(obj, NameVariant) and obj.version == 1:
+            continue
+        if isinstance(obj, Person) and obj.pk not in referred:
             continue
         case_id = getattr(obj, "case_id", None)
         key = (type(obj), case_id, getattr(obj, "perpetrator_state_id", None)) if case_id else (type(obj), obj.pk)
@@ -628,30 +642,48 @@ def undo(run, user):
         raise CannotUndo("Only a finished import can be undone.")
     updated = {label: pairs for label, pairs in run.updated_ids.items() if label.count(".") == 1}
     with transaction.atomic():
-        for person_pk, jurisdiction_pks in run.updated_ids.get("people.person.citizenships", []):
-            Person.all_objects.get(pk=person_pk).citizenships.remove(*jurisdiction_pks)
+        added = run.updated_ids.get("people.person.citizenships", [])
+        for start in range(0, len(added), BATCH):
+            taken = Q()
+            for person_pk, jurisdiction_pks in added[start:start + BATCH]:
+                taken |= Q(person_id=person_pk, jurisdiction_id__in=jurisdiction_pks)
+            Person.citizenships.through.objects.filter(taken).delete()
         for label, pairs in updated.items():
-            model = apps.get_model(label)
-            for pk, version in pairs:
-                current = model.all_objects.get(pk=pk)
-                if current.version != version + 1:
-                    raise CannotUndo(f"“{current}” was edited after the import; undo it by hand first.")
-        for label, pairs in updated.items():
-            model = apps.get_model(label)
-            for pk, version in pairs:
-                current = model.all_objects.get(pk=pk)
-                before = current.history.filter(version=version).order_by("-history_date").first()
-                for field in model._meta.concrete_fields:
-                    if field.editable and not field.primary_key:
-                        setattr(current, field.attname, getattr(before, field.attname))
-                save_fact(current, user)
+            _restore_all(apps.get_model(label), pairs, user)
         for label in reversed(list(run.created_ids)):
             _soft_delete_all(apps.get_model(label), run.created_ids[label], user)
+        if len(run.created_ids.get(_label(NameVariant), [])) >= BATCH:
+            transaction.on_commit(matching.tidy_search_index)
         run.status = "undone"
         run.undone_at = timezone.now()
         run.undone_by = user
         run.save()
     return run
+
+
+def _restore_all(model, pairs, user):
+    """Put records back as they stood at the version the import found ([[pk, version], ...]), from
+    their history, in bulk; refused if one was edited after the import."""
+    pk_name = model._meta.pk.attname
+    fields = [f for f in model._meta.concrete_fields if f.editable and not f.primary_key]
+    for start in range(0, len(pairs), BATCH):
+        versions = dict(pairs[start:start + BATCH])
+        objs = list(model.all_objects.select_for_update().filter(pk__in=list(versions)))
+        for obj in objs:
+            if obj.version != versions[obj.pk] + 1:
+                raise CannotUndo(f"“{obj}” was edited after the import; undo it by hand first.")
+        before = {}
+        for record in model.history.filter(**{f"{pk_name}__in": list(versions)}).order_by("history_date"):
+            before[(getattr(record, pk_name), record.version)] = record  # the latest record of each version
+        for obj in objs:
+            record = before[(obj.pk, versions[obj.pk])]
+            for field in fields:
+                setattr(obj, field.attname, getattr(record, field.attname))
+            stamp(obj, user, creating=False)
+            obj.version += 1
+        bulk_update_with_history(objs, model, [f.name for f in fields] + ["updated_at", "updated_by", "version"],
+                                 batch_size=BATCH, default_user=_history_user(user))
+        _facts_changed(objs, fresh=False)
 
 
 def _soft_delete_all(model, pks, user):
@@ -668,10 +700,4 @@ def _soft_delete_all(model, pks, user):
             obj.version += 1
         bulk_update_with_history(objs, model, ["deleted_at", "deleted_by", "updated_at", "updated_by", "version"],
                                  batch_size=BATCH, default_user=_history_user(user))
-        if model is Person:  # an imported person may have been given a case since: tell the risk engine
-            referred = set(Case.all_objects.filter(person__in=objs).values_list("person_id", flat=True))
-            for pair in Relationship.objects.filter(Q(person__in=objs) | Q(other__in=objs)).values_list(
-                    "person_id", "other_id"):
-                referred.update(pair)
-            objs = [obj for obj in objs if obj.pk in referred]
-        _facts_changed(objs, fresh=False)
+        _facts_changed(objs, fresh=False)  # an imported person may have been given a case since

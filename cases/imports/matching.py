@@ -6,11 +6,10 @@ search key (people/names.py) is the same skeleton as the file's, or close to it 
 spellings. Here every distinct key of the file is matched at once:
 
 - the same skeleton: ``search_key IN (…)``, 500 keys a query, on the b-tree index;
-- PostgreSQL, close spellings: one join of the file's keys against the variants on pg_trgm's
-  similarity operator (``%``, served by the GIN trigram index of people migration 0003) per 500
-  keys, then the ratio ≥ 0.8 rule in Python over those candidates. The join's similarity threshold
-  is 0.5 (pg_trgm's default 0.3 reads three times the index for candidates the ratio then refuses;
-  the UI finds its candidates by whole words or word similarity ≥ 0.6, so 0.5 is no narrower);
+- PostgreSQL, close spellings: one join of the file's keys against the variants on pg_trgm's word
+  similarity operator (``<%``, the one people.search uses for its fuzzy step, served by the GIN
+  trigram index of people migration 0003) per 500 keys, then close_to's ratio ≥ 0.8 rule in Python
+  over those candidates;
 - SQLite (the embedded default, small files): close_to itself for each distinct key, as the UI does.
 
 Which of the matched persons the importer may see (not those known only through a restricted case)
@@ -19,7 +18,7 @@ is decided once for the whole file as well.
 
 import difflib
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 
 from people.models import NameVariant, Person
@@ -27,7 +26,6 @@ from people.search import close_to
 
 CHUNK = 500
 THRESHOLD = 0.8  # close_to's
-TRIGRAM_THRESHOLD = 0.5
 
 
 def _chunks(items, size=CHUNK):
@@ -49,13 +47,14 @@ def person_ids_by_key(keys):
                 "search_key", "person_id"):
             found[variant_key].add(person_id)
     if connection.vendor == "postgresql":
+        if len(keys) >= CHUNK:
+            tidy_search_index()
         table = NameVariant._meta.db_table
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
+        with connection.cursor() as cursor:
             for chunk in _chunks(keys):
                 cursor.execute(
                     f"SELECT q.key, v.person_id, v.search_key FROM unnest(%s::text[]) AS q(key) "  # noqa: S608 - table name from the model
-                    f"JOIN {table} v ON v.search_key %% q.key WHERE v.deleted_at IS NULL", [chunk])
+                    f"JOIN {table} v ON q.key <%% v.search_key WHERE v.deleted_at IS NULL", [chunk])
                 for key, person_id, variant_key in cursor.fetchall():
                     if _close(key, variant_key):
                         found[key].add(person_id)
@@ -80,13 +79,18 @@ def visible_persons(person_ids, visible_cases):
 
 
 def tidy_search_index():
-    """After a bulk insert of name variants (PostgreSQL): move them from the GIN index's pending list
-    into the index proper and refresh the table's statistics. Until autovacuum gets there, every
-    trigram search scans the pending list linearly (7 ms a search with 5,000 fresh variants instead
-    of 0.3 ms), and the planner, still believing the table empty, joins the next import's keys by a
-    sequential scan (seconds instead of a fraction of one)."""
+    """Before matching a large file, and after an import or undo has written many name variants
+    (PostgreSQL): move the GIN index's pending list into the index proper and refresh the table's
+    statistics. Written rows wait in that list until autovacuum gets there, and every trigram search
+    scans it linearly (7 ms a search with 5,000 fresh variants instead of 0.3 ms: 20,000 spellings,
+    two minutes); a planner that still believes the table empty joins the file's keys by a
+    sequential scan. Both are what autovacuum would do; without the privilege (the index belongs to
+    the user who migrated), matching is only slower."""
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT gin_clean_pending_list('people_namevariant_search_key_trgm'::regclass)")
-        cursor.execute(f"ANALYZE {NameVariant._meta.db_table}")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT gin_clean_pending_list('people_namevariant_search_key_trgm'::regclass)")
+            cursor.execute(f"ANALYZE {NameVariant._meta.db_table}")
+    except DatabaseError:
+        pass

@@ -42,6 +42,8 @@ def validate(obj, exclude=()):
     for constraint in obj._meta.constraints:
         if not isinstance(constraint, models.CheckConstraint):
             continue  # uniqueness is the planner's business (it matches existing rows by key)
+        if _fields_of(constraint.condition) & set(errors):
+            continue  # as full_clean: a field already refused is not checked again
         try:
             holds = _holds(obj, constraint.condition)
         except _Unsupported:
@@ -55,6 +57,18 @@ def validate(obj, exclude=()):
                 ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code))
     if errors:
         raise ValidationError(errors)
+
+
+def _fields_of(condition):
+    names = set()
+    for child in condition.children:
+        if isinstance(child, Q):
+            names |= _fields_of(child)
+        else:
+            names.add(child[0].split("__", 1)[0])
+            if isinstance(child[1], F):
+                names.add(child[1].name)
+    return names
 
 
 def _holds(obj, condition):

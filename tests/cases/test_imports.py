@@ -168,3 +168,74 @@ def test_viewers_cannot_import_and_others_runs_are_hidden(client, researcher, vi
     assert client.get(reverse("imports:start")).status_code == 403
     client.force_login(make_user("researcher"))
     assert client.get(reverse("imports:run", args=[run.pk])).status_code == 404
+
+
+def test_rows_break_the_same_rules_as_the_pages_and_say_so(client, researcher):
+    factories.case("Ketebayev", key="ketebayev")
+    client.force_login(researcher)
+    run = start(client, csv_bytes([
+        ["name", "born", "key"],
+        ["Ivan Petrov", "1700", ""],  # the database's check: a plausible birth year
+        ["Bolat Abilov", "1958", "abilov"],
+        ["Болат Абилов", "", "abilov"],  # the same key again: the same person, not a second one
+        ["x" * 201, "", ""],
+    ]), "p.csv", "persons")
+    client.post(reverse("imports:columns", args=[run.pk]), {"col_name": "name", "col_birth_year": "born",
+                                                            "col_key": "key"})
+    run.refresh_from_db()
+    assert [(e["row"], e["column"], e["reason"]) for e in run.errors] == [
+        (2, "", "The birth year must be between 1880 and 2100."),
+        (5, "name", "Ensure this value has at most 200 characters (it has 201)."),
+    ]
+    assert [(i["row"], i["action"], i["label"]) for i in run.preview] == [
+        (3, "create", "New person: Bolat Abilov"), (4, "match", "Same person as row 3: Bolat Abilov")]
+    client.post(reverse("imports:preview", args=[run.pk]), {"skip_bad_rows": "on"})
+    abilov = Person.objects.get(key="abilov")
+    assert set(abilov.names.values_list("name", "kind")) == {("Bolat Abilov", "primary"), ("Болат Абилов", "native")}
+    assert abilov.history.count() == 1 and abilov.names.get(name="Болат Абилов").history.get().history_user == researcher
+
+    cases = start(client, csv_bytes([
+        ["person", "title", "state", "key"],
+        ["Bolat Abilov", "Abilov v. Kazakhstan", "KZ", "abilov-kz"],
+        ["Bolat Abilov", "Abilov again", "KZ", "abilov-kz"],
+    ]), "c.csv", "cases")
+    client.post(reverse("imports:columns", args=[cases.pk]), {"col_person": "person", "col_title": "title",
+                                                              "col_persecuting_state": "state", "col_key": "key"})
+    cases.refresh_from_db()
+    assert cases.errors == [{"row": 3, "column": "key", "reason": "Row 2 already creates a case with the key “abilov-kz”."}]
+
+
+def test_python_validation_agrees_with_full_clean(db):
+    """cases/imports/validation.py evaluates check constraints in Python (SQL's three-valued logic)
+    instead of asking the database; it must refuse exactly what full_clean refuses."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from cases.imports.validation import validate
+
+    the_case = factories.case("Ketebayev")
+    day = datetime.date(2011, 3, 25)
+    candidates = [
+        Event(case=the_case, kind="arrest", title="ok", date=day, date_precision="day"),
+        Event(case=the_case, kind="arrest", title="no date", date=None, date_precision="day"),
+        Event(case=the_case, kind="arrest", title="unknown", date=None, date_precision="unknown"),
+        Event(case=the_case, kind="arrest", title="between", date=day, date_qualifier="between", date_end=None),
+        Event(case=the_case, kind="arrest", title="backwards", date=day, date_qualifier="between",
+              date_end=datetime.date(2010, 1, 1)),
+        Event(case=the_case, kind="arrest", title="end alone", date=day, date_end=day),
+        Event(case=the_case, kind="arrest", title="too old", date=datetime.date(1700, 1, 1)),
+        Event(case=the_case, kind="nonsense", title="bad kind", date=day),
+        Person(primary_name="", birth_year=1990),
+        Person(primary_name="Old", birth_year=1850),
+        Person(primary_name="Fine", birth_year=None),
+    ]
+    for obj in candidates:
+        def messages(check):
+            try:
+                check()
+            except ValidationError as error:
+                return sorted(m for ms in error.message_dict.values() for m in ms)
+            return []
+        expected = messages(lambda: obj.full_clean(validate_unique=False))  # noqa: B023
+        assert messages(lambda: validate(obj)) == expected, obj.title if hasattr(obj, "title") else obj  # noqa: B023
