@@ -78,6 +78,13 @@ def single_destination(hits):
     return None
 
 
+def people_named(user, name, *, limit=8):
+    """People the user may see with a name like ``name``: those matching every word first."""
+    hits = search_people(user, name, limit=limit)
+    exact = [hit["person"] for hit in hits if hit["exact"]]
+    return exact or [hit["person"] for hit in hits]
+
+
 def similar_people(user, name):
     """Existing people with a name close to ``name`` that the user may see (duplicate detection)."""
     from people.search import close_to
@@ -87,6 +94,16 @@ def similar_people(user, name):
     return [found[pk] for pk in ids if pk in found]
 
 
+def with_team_flag(cases, user):
+    """Cases annotated with whether ``user`` is on each one's team (``on_team_``), read by
+    ``on_case_team`` without a query of its own."""
+    from django.db.models import Exists, OuterRef
+
+    team = Case.team.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+    assigned = Case.assigned_to.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+    return cases.annotate(in_team_=Exists(team), assigned_to_user_=Exists(assigned))
+
+
 def on_case_team(case, user):
     """The case team (team or assigned researchers) and admins see confidential facts and the
     person's whereabouts."""
@@ -94,34 +111,29 @@ def on_case_team(case, user):
 
     if is_admin(user):
         return True
+    if hasattr(case, "in_team_"):
+        return case.in_team_ or case.assigned_to_user_
     return Case.objects.filter(pk=case.pk).filter(
         models.Q(team=user) | models.Q(assigned_to=user)).exists()
 
 
 def case_page(case, user):
-    """Everything the case page shows, in a constant number of queries."""
-    from django.db.models import Prefetch
-
-    from people.models import NameVariant, Person, Relationship
+    """Everything the case page shows: the facts of the case and of its person in one query
+    (cases/case_facts.py), their citations in another."""
     from sources.models import Citation
 
-    from . import timeline
+    from . import case_facts, timeline
     from .models import Decision
 
     team = on_case_team(case, user)
-    person = (
-        Person.objects.filter(pk=case.person_id)
-        .select_related("residence")
-        .prefetch_related(
-            "citizenships",
-            Prefetch("names", queryset=NameVariant.objects.order_by("kind", "name")),
-            Prefetch("relationships", queryset=Relationship.objects.select_related("other")),
-            Prefetch("relationships_in", queryset=Relationship.objects.select_related("person")),
-            "affiliations__organisation", "protections__granted_by", "protections__against_state", "roles",
-        )
-        .get()
-    )
-    entries = timeline.build(case, include_confidential=team)
+    person = case.person
+    loaded = case_facts.load(case)
+    case_facts.attach_citations(fact for kind, rows in loaded.items() for fact in rows)
+    entries = timeline.build(case, include_confidential=team, facts=loaded)
+
+    def shown(rows):
+        return [row for row in rows if team or not row.confidential]
+
     facts = {"charge": [], "request": [], "decision": [], "event": []}
     for entry in entries:
         if entry.kind in facts:
@@ -154,9 +166,17 @@ def case_page(case, user):
         for citation in entry.citations:
             sources.setdefault(citation.source_id, {"source": citation.source, "citations": []})
             sources[citation.source_id]["citations"].append((citation, entry))
+    relationships = shown(loaded["relationship"])
     return {
         "person": person,
         "on_team": team,
+        "names": loaded["name"],
+        "citizenships": loaded["citizenship"],
+        "protections": shown(loaded["protection"]),
+        "roles": shown(loaded["role"]),
+        "affiliations": shown(loaded["affiliation"]),
+        "relationships": [r for r in relationships if r.person_id == person.pk],
+        "relationships_in": [r for r in relationships if r.person_id != person.pk],
         "timeline": entries,
         "charges": facts["charge"],
         "requests": facts["request"],

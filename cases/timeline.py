@@ -6,15 +6,10 @@ facts, in the same order, with the same date wording and the same citations."""
 import dataclasses
 import datetime
 
-from django.db.models import Prefetch
-
 from core.dates import Precision
-from people.models import Affiliation, PoliticalRole, Protection, Relationship
-from sources.models import Citation
 
-from .models import Case, Charge, Claim, Decision, Event, ExtraditionRequest
-
-CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source", "document").order_by("pk"))
+from . import case_facts
+from .models import Case
 
 
 @dataclasses.dataclass
@@ -56,6 +51,9 @@ SECTIONS = (
     ("affiliation", "Affiliations"), ("relationship", "Relationships"), ("claim", "Claims sources argue about"),
 )
 
+# Kinds on the timeline even when undated (they go last); the others only with a known date.
+_ALWAYS_SHOWN = {"charge", "request", "decision", "event", "protection"}
+
 _ORDER = {"charge": 0, "request": 1, "decision": 2, "event": 3, "protection": 4, "role": 5, "affiliation": 6,
           "relationship": 7, "claim": 8}
 
@@ -65,64 +63,57 @@ def _entry(kind, label, fact, title, detail=""):
         kind=kind, label=label, title=title, detail=detail or "",
         date=fact.date, date_display=fact.date_display, precision=fact.date_precision,
         claim_status=fact.claim_status, confidential=fact.confidential,
-        citations=list(fact.citations.all()), fact=fact,
+        citations=fact.citation_list, fact=fact,
     )
 
 
-def build(case, *, include_confidential=True, include_contested=True, start=None, end=None, sections=None):
+def build(case, *, include_confidential=True, include_contested=True, start=None, end=None, sections=None,
+          facts=None):
     """Every dated fact of ``case`` (and of its person), oldest first.
 
     ``sections`` limits the kinds (e.g. {"event", "decision"}); ``start``/``end`` keep facts whose
-    possible dates overlap the range, so "2009" is kept for a range starting in June 2009."""
-    person = case.person
-    wanted = set(sections) if sections else None
-
-    def want(kind):
-        return wanted is None or kind in wanted
+    possible dates overlap the range, so "2009" is kept for a range starting in June 2009.
+    ``facts`` is what cases/case_facts.load returned, when the caller already has it (the case
+    page); otherwise the facts are loaded here, in one query, and their citations in another."""
+    wanted = {kind for kind, _label in SECTIONS} & (set(sections) if sections else {k for k, _ in SECTIONS})
+    if facts is None:
+        facts = case_facts.load(case, wanted)
+    dated = {kind: [fact for fact in facts.get(kind, ())
+                    if kind in _ALWAYS_SHOWN or fact.date_precision != Precision.UNKNOWN] for kind in wanted}
+    if not all(hasattr(fact, "citation_list") for rows in dated.values() for fact in rows):
+        case_facts.attach_citations(fact for rows in dated.values() for fact in rows)
 
     entries = []
-    if want("charge"):
-        for charge in Charge.objects.filter(case=case).select_related("charging_state", "instigated_by").prefetch_related(CITATIONS):
-            detail = " · ".join(bit for bit in [
-                charge.article, charge.get_category_display(), charge.get_status_display(), charge.sentence,
-                f"instigated by {charge.instigated_by}" if charge.instigated_by_id else "",
-            ] if bit)
-            entries.append(_entry("charge", "Charge", charge, f"{charge.charging_state}: {charge.offence}", detail))
-    if want("request"):
-        for request in ExtraditionRequest.objects.filter(case=case).select_related(
-                "requesting_state", "requested_state", "on_behalf_of").prefetch_related(CITATIONS):
-            detail = " · ".join(bit for bit in [request.get_status_display(), request.description] if bit)
-            entries.append(_entry("request", "Extradition request", request, f"Request: {request}", detail))
-    if want("decision"):
-        for decision in Decision.objects.filter(case=case).select_related("body", "jurisdiction").prefetch_related(CITATIONS):
-            grounds = ", ".join(str(g) for g in decision.grounds)
-            detail = " · ".join(bit for bit in [
-                decision.get_level_display(), f"grounds: {grounds}" if grounds else "",
-                "in absentia" if decision.in_absentia else "", decision.reference, decision.summary,
-            ] if bit)
-            entries.append(_entry("decision", "Decision", decision, str(decision), detail))
-    if want("event"):
-        for event in Event.objects.filter(case=case).select_related("jurisdiction").prefetch_related(CITATIONS):
-            detail = " · ".join(bit for bit in [event.place, event.description] if bit)
-            entries.append(_entry("event", event.get_kind_display(), event, event.title, detail))
-    if want("protection"):
-        for protection in Protection.objects.filter(person=person).select_related(
-                "granted_by", "against_state").prefetch_related(CITATIONS):
-            entries.append(_entry("protection", "Protection", protection, str(protection)))
-    if want("role"):
-        for role in PoliticalRole.objects.filter(person=person).exclude(date_precision=Precision.UNKNOWN).prefetch_related(CITATIONS):
-            entries.append(_entry("role", "Political profile", role, role.title or role.get_role_display()))
-    if want("affiliation"):
-        for affiliation in Affiliation.objects.filter(person=person).exclude(
-                date_precision=Precision.UNKNOWN).select_related("organisation").prefetch_related(CITATIONS):
-            entries.append(_entry("affiliation", "Affiliation", affiliation, str(affiliation)))
-    if want("relationship"):
-        for relationship in Relationship.objects.filter(person=person).exclude(
-                date_precision=Precision.UNKNOWN).select_related("other").prefetch_related(CITATIONS):
+    for charge in dated.get("charge", ()):
+        detail = " · ".join(bit for bit in [
+            charge.article, charge.get_category_display(), charge.get_status_display(), charge.sentence,
+            f"instigated by {charge.instigated_by}" if charge.instigated_by_id else "",
+        ] if bit)
+        entries.append(_entry("charge", "Charge", charge, f"{charge.charging_state}: {charge.offence}", detail))
+    for request in dated.get("request", ()):
+        detail = " · ".join(bit for bit in [request.get_status_display(), request.description] if bit)
+        entries.append(_entry("request", "Extradition request", request, f"Request: {request}", detail))
+    for decision in dated.get("decision", ()):
+        grounds = ", ".join(str(g) for g in decision.grounds)
+        detail = " · ".join(bit for bit in [
+            decision.get_level_display(), f"grounds: {grounds}" if grounds else "",
+            "in absentia" if decision.in_absentia else "", decision.reference, decision.summary,
+        ] if bit)
+        entries.append(_entry("decision", "Decision", decision, str(decision), detail))
+    for event in dated.get("event", ()):
+        detail = " · ".join(bit for bit in [event.place, event.description] if bit)
+        entries.append(_entry("event", event.get_kind_display(), event, event.title, detail))
+    for protection in dated.get("protection", ()):
+        entries.append(_entry("protection", "Protection", protection, str(protection)))
+    for role in dated.get("role", ()):
+        entries.append(_entry("role", "Political profile", role, role.title or role.get_role_display()))
+    for affiliation in dated.get("affiliation", ()):
+        entries.append(_entry("affiliation", "Affiliation", affiliation, str(affiliation)))
+    for relationship in dated.get("relationship", ()):
+        if relationship.person_id == case.person_id:  # the person's own; links *to* them are not their facts
             entries.append(_entry("relationship", "Relationship", relationship, str(relationship)))
-    if want("claim"):
-        for claim in Claim.objects.filter(case=case).exclude(date_precision=Precision.UNKNOWN).prefetch_related(CITATIONS):
-            entries.append(_entry("claim", "Claim", claim, claim.statement, claim.holder))
+    for claim in dated.get("claim", ()):
+        entries.append(_entry("claim", "Claim", claim, claim.statement, claim.holder))
 
     entries = [e for e in entries if _in_range(e, start, end)]
     if not include_confidential:

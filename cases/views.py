@@ -32,8 +32,9 @@ COUNT_CAP = 10_000  # beyond this the list says "10,000+" instead of counting ev
 
 
 def _case(request, pk):
-    return get_object_or_404(Case.objects.visible_to(request.user).select_related(
-        "person", "persecuting_state", "host_state"), pk=pk)
+    cases = Case.objects.visible_to(request.user).select_related(
+        "person", "person__residence", "persecuting_state", "host_state")
+    return get_object_or_404(selectors.with_team_flag(cases, request.user), pk=pk)
 
 
 def _require_editor(request):
@@ -178,6 +179,8 @@ def _form_for(spec, case, data, instance, request):
         kwargs["case"] = case
     if spec.kind == "person":
         kwargs["show_whereabouts"] = selectors.on_case_team(case, request.user)
+    if spec.kind == "relationship":
+        kwargs["find_people"] = lambda name: selectors.people_named(request.user, name)
     return spec.form(data, **kwargs)
 
 

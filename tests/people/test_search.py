@@ -94,3 +94,19 @@ def test_similar_people_for_duplicate_detection(researcher, people):
     assert [p.primary_name for p in similar_people(researcher, "Mukhtar Abliazov")] == ["Mukhtar Ablyazov"]
     assert [p.primary_name for p in similar_people(researcher, "Мухтар Аблязов")] == ["Mukhtar Ablyazov"]
     assert similar_people(researcher, "Ketebayev") == []  # a shared surname alone is not a duplicate
+
+
+def test_search_page_takes_at_most_ten_queries_however_many_namesakes(client, researcher, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for number in range(30):
+        namesake = f.person(f"Person{number} Ketebayev", variants=[f"Кетебаев {number}"])
+        f.case(f"Namesake {number}", who=namesake)
+    client.force_login(researcher)
+    url = reverse("cases:search") + "?all=1&q=Кетебаев"
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url).content.decode()
+    assert page.count('class="card result"') == 20  # the first twenty of 32 namesakes
+    assert len(captured.captured_queries) <= 10, "\n".join(q["sql"] for q in captured.captured_queries)

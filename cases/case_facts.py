@@ -1,0 +1,156 @@
+"""Every fact of a case and of its person, in one query, and their citations in a second.
+
+The case page, the timeline exports and the API show a dozen kinds of record (charges, requests,
+decisions, events, claims; the person's names, citizenships, protection, political roles,
+affiliations and relationships). Fetched kind by kind with their citations that is two dozen
+round trips. Here each kind is one arm of a ``UNION ALL`` whose rows are ``(kind, JSON object of
+the record and of the records it points to)``; the JSON is turned back into model instances
+(``Model.from_db``) with their foreign keys filled in, so templates and exports use them as if
+loaded with ``select_related``. Citations of all those facts come in one more query.
+
+Every queryset goes through the models' default (live) managers, so deleted records stay out, as
+they did with the per-kind queries."""
+
+import dataclasses
+import datetime
+import json
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import JSONObject
+from django.utils import timezone
+
+from jurisdictions.models import Jurisdiction
+from people.models import Affiliation, NameVariant, PoliticalRole, Protection, Relationship
+from sources.models import Citation
+
+from .models import Charge, Claim, Decision, Event, ExtraditionRequest
+
+
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    name: str
+    model: type
+    related: tuple = ()  # foreign keys loaded along (like select_related)
+    of: str = "case"  # "case": filtered by case; "person": by the case's person
+
+
+KINDS = {kind.name: kind for kind in [
+    Kind("charge", Charge, ("charging_state", "instigated_by")),
+    Kind("request", ExtraditionRequest, ("requesting_state", "requested_state", "on_behalf_of")),
+    Kind("decision", Decision, ("body", "jurisdiction")),
+    Kind("event", Event, ("jurisdiction",)),
+    Kind("claim", Claim),
+    Kind("name", NameVariant, of="person"),
+    Kind("citizenship", Jurisdiction, of="person"),
+    Kind("protection", Protection, ("granted_by", "against_state"), of="person"),
+    Kind("role", PoliticalRole, of="person"),
+    Kind("affiliation", Affiliation, ("organisation",), of="person"),
+    Kind("relationship", Relationship, ("person", "other"), of="person"),
+]}
+
+
+def _json_of(model, prefix=""):
+    # A foreign key's name gives its id column (no join); the key is the attname, e.g. "case_id".
+    return JSONObject(**{field.attname: F(prefix + field.name) for field in model._meta.concrete_fields})
+
+
+def _arm(kind, case):
+    model = kind.model
+    if kind.name == "citizenship":
+        rows = model._default_manager.filter(citizens=case.person_id)
+    elif kind.name == "relationship":
+        rows = model._default_manager.filter(Q(person_id=case.person_id) | Q(other_id=case.person_id))
+    elif kind.of == "person":
+        rows = model._default_manager.filter(person_id=case.person_id)
+    else:
+        rows = model._default_manager.filter(case_id=case.pk)
+    related = {f"r_{name}": _json_of(model._meta.get_field(name).related_model, f"{name}__")
+               for name in kind.related}
+    return rows.order_by().annotate(
+        fact_kind=Value(kind.name, output_field=models.CharField()),
+        fact=JSONObject(record=_json_of(model), **related),
+    ).values_list("fact_kind", "fact")
+
+
+def _value(field, value):
+    if value is None:
+        return None
+    if isinstance(field, models.DateTimeField):
+        value = field.to_python(value)
+        if settings.USE_TZ and timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)  # SQLite stores UTC without offset
+        return value
+    if isinstance(field, models.JSONField):
+        return json.loads(value) if isinstance(value, str) else value
+    if isinstance(field, models.DecimalField):
+        return field.to_python(str(value))
+    return field.to_python(value)
+
+
+def _instance(model, data, db):
+    if data is None or data.get(model._meta.pk.attname) is None:
+        return None  # a nullable foreign key left empty
+    return model.from_db(db, None, [_value(f, data.get(f.attname)) for f in model._meta.concrete_fields])
+
+
+def load(case, kinds=None):
+    """{kind: [instances]} for the kinds asked (all by default), each list in the model's order."""
+    wanted = [KINDS[name] for name in (kinds or KINDS) if name in KINDS]
+    found = {kind.name: [] for kind in wanted}
+    if not wanted:
+        return found
+    arms = [_arm(kind, case) for kind in wanted]
+    query = (arms[0].union(*arms[1:], all=True) if len(arms) > 1 else arms[0]).order_by()
+    db = query.db
+    owners = {"case": case, "person": case.person}
+    for name, data in query:
+        if isinstance(data, str):
+            data = json.loads(data)
+        kind = KINDS[name]
+        obj = _instance(kind.model, data["record"], db)
+        for field_name in kind.related:
+            field = kind.model._meta.get_field(field_name)
+            field.set_cached_value(obj, _instance(field.related_model, data.get(f"r_{field_name}"), db))
+        owner = owners.get(kind.of)
+        if owner is not None and kind.name not in ("citizenship", "relationship"):
+            # The case or person the record belongs to is the one already in hand (for __str__).
+            field = kind.model._meta.get_field(kind.of)
+            if getattr(obj, field.attname) == owner.pk:
+                field.set_cached_value(obj, owner)
+        found[name].append(obj)
+    for name, rows in found.items():
+        ordering = KINDS[name].model._meta.ordering
+        if name == "name":
+            rows.sort(key=lambda n: (n.kind, n.name))
+        elif name == "citizenship":
+            rows.sort(key=lambda j: j.name)
+        elif ordering == ["date", "pk"] or ordering == ["person", "date"]:
+            rows.sort(key=lambda f: (f.date is None, f.date or datetime.date.min, f.pk))
+        else:
+            rows.sort(key=lambda f: f.pk)
+    return found
+
+
+def attach_citations(facts):
+    """Give every fact in ``facts`` (an iterable of records) its live citations, oldest first, as
+    ``fact.citation_list``, in one query with their sources and files."""
+    facts = [fact for fact in facts if hasattr(fact, "citations")]
+    by_type = {}
+    for fact in facts:
+        fact.citation_list = []
+        by_type.setdefault(type(fact), {})[fact.pk] = fact
+    if not facts:
+        return
+    condition = Q()
+    types = {}
+    for model, objs in by_type.items():
+        content_type = ContentType.objects.get_for_model(model)
+        types[content_type.pk] = objs
+        condition |= Q(content_type_id=content_type.pk, object_id__in=list(objs))
+    for citation in Citation.objects.filter(condition).select_related("source", "document").order_by("pk"):
+        fact = types[citation.content_type_id].get(citation.object_id)
+        if fact is not None:
+            fact.citation_list.append(citation)
