@@ -1,7 +1,8 @@
 """What can be edited from a case page, and how each kind of record is found *through the case*.
 
 Every lookup starts from a case already fetched with ``Case.objects.visible_to(user)``: a record
-is reached only via its case (charges, requests…) or the case's person (names), so an id from
+is reached only via its case (charges, requests…) or the case's person (names, protection,
+political roles, affiliations, the person's own relationships), so an id from
 another case gives a 404, never someone else's record."""
 
 import dataclasses
@@ -10,10 +11,21 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 
 from people.forms import NameVariantForm, PersonForm
-from people.models import NameVariant, Person
+from people.models import Affiliation, NameVariant, Person, PoliticalRole, Protection, Relationship
 from sources.models import Citation
 
-from .forms import CaseForm, ChargeForm, CitationForm, DecisionForm, EventForm, RequestForm
+from .forms import (
+    AffiliationForm,
+    CaseForm,
+    ChargeForm,
+    CitationForm,
+    DecisionForm,
+    EventForm,
+    ProtectionForm,
+    RelationshipForm,
+    RequestForm,
+    RoleForm,
+)
 from .models import Case, Charge, Decision, Event, ExtraditionRequest
 
 
@@ -61,9 +73,15 @@ EDITABLES = {
         Editable("decision", Decision, DecisionForm, "decision", "case", needs_case=True),
         Editable("event", Event, EventForm, "event", "case"),
         Editable("name", NameVariant, NameVariantForm, "name variant", "person"),
+        # The person's facts: reached through the case's person.
+        Editable("protection", Protection, ProtectionForm, "protection status", "person"),
+        Editable("role", PoliticalRole, RoleForm, "political role", "person"),
+        Editable("affiliation", Affiliation, AffiliationForm, "affiliation", "person"),
+        Editable("relationship", Relationship, RelationshipForm, "relationship", "person", needs_case=True),
     ]
 }
-FACT_KINDS = ("charge", "request", "decision", "event")
+# Facts that carry citations and anchors on the case page ("charge-12").
+FACT_KINDS = ("charge", "request", "decision", "event", "protection", "role", "affiliation", "relationship")
 
 
 def editable(kind):
@@ -89,7 +107,8 @@ def citations_of_case(case, *, deleted=False):
     rows = manager.none()
     for kind in FACT_KINDS:
         spec = EDITABLES[kind]
-        ids = spec.model.all_objects.filter(case=case).values("pk")
+        owner = {"case": case} if spec.owner == "case" else {"person_id": case.person_id}
+        ids = spec.model.all_objects.filter(**owner).values("pk")
         rows = rows | manager.filter(content_type=ContentType.objects.get_for_model(spec.model), object_id__in=ids)
     return rows
 

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core.forms import DatedForm, VersionedForm
+from people.models import Affiliation, Organisation, PoliticalRole, Protection, Relationship
 from sources.models import Citation, Position, Source, SourceKind, Stance
 
 from .models import Case, Charge, Decision, Event, ExtraditionRequest
@@ -125,6 +126,101 @@ class EventForm(CitingForm):
         model = Event
         fields = ["kind", "title", "place", "jurisdiction", "perpetrator_state", "description", *FACT_FIELDS]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "notes": forms.Textarea(attrs={"rows": 2})}
+
+
+# --- the person's facts, edited from the case page ------------------------------------------
+
+class ProtectionForm(CitingForm):
+    class Meta:
+        model = Protection
+        fields = ["kind", "outcome", "granted_by", "against_state", "valid_until", *FACT_FIELDS]
+        labels = {"kind": "Kind of protection", "granted_by": "Decided by (state or body)",
+                  "against_state": "Protection against", "valid_until": "Valid until"}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2}), "valid_until": forms.DateInput(attrs={"type": "date"})}
+
+
+class RoleForm(CitingForm):
+    class Meta:
+        model = PoliticalRole
+        fields = ["role", "title", "jurisdiction", *FACT_FIELDS]
+        labels = {"role": "Profile", "jurisdiction": "Country"}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class AffiliationForm(CitingForm):
+    class Meta:
+        model = Affiliation
+        fields = ["organisation", "kind", "title", *FACT_FIELDS]
+        labels = {"kind": "Role in the organisation"}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+
+
+class RelationshipForm(CitingForm):
+    """The other person is typed by name (any spelling) and found among the people the user may
+    see; when several match, the form comes back asking which one."""
+
+    other_name = forms.CharField(label="Other person (any spelling)", max_length=200)
+    other = forms.IntegerField(required=False, widget=forms.HiddenInput, label="Which person?")
+
+    class Meta:
+        model = Relationship
+        fields = ["kind", "description", *FACT_FIELDS]
+        labels = {"kind": "This person is"}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, case, find_people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.find_people = find_people
+        self.order_fields(["kind", "other_name", "other"])
+        if self.instance.pk and not self.is_bound:
+            self.initial["other_name"] = self.instance.other.primary_name
+
+    def clean(self):
+        data = super().clean()
+        name = data.get("other_name", "").strip()
+        if not name:
+            return data
+        candidates = [p for p in self.find_people(name) if p.pk != self.case.person_id][:8]
+        chosen = self._chosen(candidates, data.get("other"))
+        if chosen is not None:
+            self.instance.other = chosen
+        elif not candidates:
+            self.add_error("other_name", "No recorded person has a name like this. Check the spelling, or "
+                                         "record the person first (a new case or a name on their file).")
+        else:
+            # Shown only now: the people matching the name, to choose from.
+            self.fields["other"].widget = forms.RadioSelect(choices=[(p.pk, self._describe(p)) for p in candidates])
+            self.add_error("other", f"{len(candidates)} people have a name like “{name}”: choose one.")
+        return data
+
+    @staticmethod
+    def _describe(person):
+        born = f" (born {person.birth_year})" if person.birth_year else ""
+        return f"{person.primary_name}{born}{f' — {person.description}' if person.description else ''}"
+
+    def _chosen(self, candidates, picked):
+        """The person picked among ``candidates`` (never anyone else: an id typed into the form
+        for a person the user may not see is ignored), or the only one, or the unchanged one."""
+        by_pk = {p.pk: p for p in candidates}
+        if picked in by_pk:
+            return by_pk[picked]
+        if self.instance.pk and self.instance.other_id in by_pk and \
+                self.cleaned_data.get("other_name", "").strip() == self.instance.other.primary_name:
+            return by_pk[self.instance.other_id]
+        if len(candidates) == 1:
+            return candidates[0]
+        return None
+
+    def _post_clean(self):
+        if self.instance.other_id is None:  # no other person yet: the field errors say why
+            forms.models.construct_instance(self, self.instance, fields=self._meta.fields)
+            return None
+        return super()._post_clean()
 
 
 class CitationForm(VersionedForm):

@@ -1,7 +1,7 @@
 """Small template helpers for the researcher pages."""
 
 from django import template
-from django.forms import CheckboxInput, CheckboxSelectMultiple
+from django.forms import CheckboxInput, RadioSelect
 from django.template.loader import render_to_string
 
 register = template.Library()
@@ -14,7 +14,7 @@ def field_block(field):
     return render_to_string("cases/_field.html", {
         "field": field,
         "checkbox": isinstance(widget, CheckboxInput),
-        "multi": isinstance(widget, CheckboxSelectMultiple),
+        "multi": isinstance(widget, RadioSelect),  # radio buttons and checkbox lists
         "wide": field.name in {"summary", "description", "notes", "quote", "cite_quote", "offence", "title",
                                "charges", "new_source_title"},
     })
