@@ -11,7 +11,7 @@ import dataclasses
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -663,7 +663,9 @@ def undo(run, user):
 
 def _restore_all(model, pairs, user):
     """Put records back as they stood at the version the import found ([[pk, version], ...]), from
-    their history, in bulk; refused if one was edited after the import."""
+    their history; refused if one was edited after the import. Saved one by one (their history row
+    by simple_history's signal): each differs in its own fields, and Django's bulk_update builds a
+    CASE per field and row in Python, slower than the saves it replaces."""
     pk_name = model._meta.pk.attname
     fields = [f for f in model._meta.concrete_fields if f.editable and not f.primary_key]
     for start in range(0, len(pairs), BATCH):
@@ -681,23 +683,24 @@ def _restore_all(model, pairs, user):
                 setattr(obj, field.attname, getattr(record, field.attname))
             stamp(obj, user, creating=False)
             obj.version += 1
-        bulk_update_with_history(objs, model, [f.name for f in fields] + ["updated_at", "updated_by", "version"],
-                                 batch_size=BATCH, default_user=_history_user(user))
+            obj._history_user = _history_user(user)
+            obj.save()
         _facts_changed(objs, fresh=False)
 
 
 def _soft_delete_all(model, pks, user):
-    """core.editing.soft_delete for many rows: stamped, versioned, with their history rows, in bulk."""
+    """core.editing.soft_delete for many rows, with their history rows: one UPDATE and one INSERT of
+    history rows per 500 (every row gets the same stamps; the version goes up by one)."""
     for start in range(0, len(pks), BATCH):
         objs = list(model.all_objects.select_for_update().filter(pk__in=pks[start:start + BATCH],
                                                                   deleted_at__isnull=True))
         if not objs:
             continue
-        now = timezone.now()
+        now, who = timezone.now(), _history_user(user)
+        model.all_objects.filter(pk__in=[obj.pk for obj in objs]).update(
+            deleted_at=now, deleted_by=who, updated_at=now, updated_by=who, version=F("version") + 1)
         for obj in objs:
-            obj.deleted_at, obj.deleted_by = now, _history_user(user)
-            stamp(obj, user, creating=False)
+            obj.deleted_at, obj.deleted_by, obj.updated_at, obj.updated_by = now, who, now, who
             obj.version += 1
-        bulk_update_with_history(objs, model, ["deleted_at", "deleted_by", "updated_at", "updated_by", "version"],
-                                 batch_size=BATCH, default_user=_history_user(user))
+        model.history.bulk_history_create(objs, batch_size=BATCH, update=True, default_user=who, default_date=now)
         _facts_changed(objs, fresh=False)  # an imported person may have been given a case since
