@@ -868,18 +868,22 @@ def load_fact_rows(refs):
 
 
 def load_citations(rows):
-    """Sources behind these facts: {(model key, pk): [(title, stance, position)]}, one query per model."""
+    """Sources behind these facts: {(model key, pk): [(title, stance, position)]}, in one query."""
     wanted = defaultdict(set)
     for row in rows:
         if row["_m"] in FACT_MODELS:
             wanted[row["_m"]].add(row["pk"])
     cited = defaultdict(list)
+    if not wanted:
+        return cited
+    types = ContentType.objects.get_for_models(*(FACT_MODELS[key] for key in wanted))
+    keys = {types[FACT_MODELS[key]].pk: key for key in wanted}
+    which = Q()
     for key, pks in wanted.items():
-        content_type = ContentType.objects.get_for_model(FACT_MODELS[key])
-        for object_id, title, stance, position in Citation.objects.filter(
-                content_type=content_type, object_id__in=pks).values_list(
-                "object_id", "source__title", "source__stance", "position"):
-            cited[(key, object_id)].append((title, stance, position))
+        which |= Q(content_type=types[FACT_MODELS[key]], object_id__in=pks)
+    for content_type, object_id, title, stance, position in Citation.objects.filter(which).values_list(
+            "content_type", "object_id", "source__title", "source__stance", "position"):
+        cited[(keys[content_type], object_id)].append((title, stance, position))
     return cited
 
 

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from cases import risk, risk_review
 from cases.models import Assurance, Event
@@ -254,3 +255,53 @@ def test_a_case_rising_by_a_level_is_flagged_even_below_high():
     assert evaluation.level == "medium" and evaluation.flagged
     assert "rose a level, from low to medium" in evaluation.flag_reason
     assert RiskFlag.objects.get(case=case).status == FlagStatus.OPEN
+
+
+def test_an_evaluation_keeps_the_weights_it_was_decided_under_when_an_admin_changes_them():
+    case = scenarios.paraskevich()
+    before = risk.evaluate_case(case.pk)
+    b4 = RiskRule.objects.get(code="B4")
+    b4.weight = 25
+    b4.save()
+    after = risk.evaluate_case(case.pk)
+    before = RiskEvaluation.objects.get(pk=before.pk)
+    assert (rule(before, "B4")["weight"], rule(before, "B4")["points"], before.axis_b) == (10, 10, 60)
+    assert (rule(after, "B4")["weight"], after.axis_b) == (25, 75)
+    assert rule(before, "B5") == {"code": "B5", "weight": 5, "fired": False}  # weights of rules that did not fire too
+
+
+def test_the_stored_explanation_holds_references_and_the_shown_one_names_dates_and_cites_the_facts():
+    case = scenarios.paraskevich()
+    charge = case.charges.get(charging_state=state("UA"))
+    factories.cite(charge, factories.source("Prosecutor's statement", stance="supportive"), position="disputes")
+    evaluation = RiskEvaluation.objects.get(pk=risk.evaluate_case(case.pk).pk)
+    stored = str(evaluation.stored_explanation)
+    assert f"charge:{charge.pk}" in stored and "Embezzlement" not in stored and "Conseil d'État" not in stored
+    b3 = rule(evaluation, "B3")
+    assert (b3["name"], b3["basis"]) == ("Persecuting state steers the request", "Conseil d'État, 9 Dec 2016, no. 394399 (L12)")
+    fact = next(f for f in b3["facts"] if f["pk"] == charge.pk)
+    assert fact["label"] == "Ukraine: Embezzlement" and fact["contested"] and b3["contested"]
+    assert fact["sources"] == [{"title": "Prosecutor's statement", "stance": "supportive", "position": "disputes"}]
+
+
+def test_a_deleted_fact_is_still_named_by_the_evaluations_that_rested_on_it():
+    case = scenarios.paraskevich()
+    evaluation = risk.evaluate_case(case.pk)
+    charge = case.charges.get(charging_state=state("UA"))
+    charge.deleted_at = timezone.now()
+    charge.save()
+    evaluation = RiskEvaluation.objects.get(pk=evaluation.pk)
+    assert any(f["label"] == "Ukraine: Embezzlement (since deleted)" for f in rule(evaluation, "B3")["facts"])
+
+
+def test_the_case_s_evaluations_read_their_explanations_together(django_assert_max_num_queries):
+    case = scenarios.paraskevich()
+    risk.evaluate_case(case.pk)
+    PoliticalRole.objects.create(person=case.person, role="journalist", date=D(2019, 1, 1))
+    risk.evaluate_case(case.pk)
+    factories.event(case, "warrant", "Kazakh arrest warrant", date=D(2012, 1, 1), jurisdiction=state("KZ"))
+    risk.evaluate_case(case.pk)
+    # One query per kind of fact shown (six here), not per evaluation.
+    with django_assert_max_num_queries(11):
+        evaluations = list(RiskEvaluation.objects.filter(case=case))
+        assert len(evaluations) == 3 and all(ev.explanation["rules"] for ev in evaluations)
