@@ -1,11 +1,16 @@
 """How fast the researcher pages are, next to the SQL they run.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/onward_bench DEBUG=1 .venv/bin/python bench/pages.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/onward_bench REDIS_URL=redis://127.0.0.1:6379/0 \
+        DEBUG=0 ONWARD_ALLOW_INSECURE_KEY=1 SECURE_SSL_REDIRECT=0 .venv/bin/python bench/pages.py
+
+With REDIS_URL, as deployed, sessions are read through the cache (cached_db); without it every
+request reads its session from the database (one query more).
 
 For each page: the request time through Django's test Client (logged in as the bench researcher,
 with the whole middleware stack), the time of the same SQL statements re-executed raw with
 ``cursor.execute`` on the same connection (the floor: what the database alone needs), their ratio,
-and the number of queries. Medians over ``--runs`` runs after a warm-up."""
+the CPU time of the Python side, and the number of queries. Medians over ``--runs`` runs after a
+warm-up; the machine's load average is printed with them."""
 
 import argparse
 import os
@@ -55,16 +60,18 @@ def raw_floor(queries):
 
 def measure(client, url, runs):
     client.get(url)  # warm-up: caches, plans
-    request_times, floors, counts, statuses = [], [], [], set()
+    request_times, cpu_times, floors, counts, statuses = [], [], [], [], set()
     for _ in range(runs):
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             request_times.append(time.perf_counter() - started)
+            cpu_times.append(time.process_time() - cpu)
         statuses.add(response.status_code)
         counts.append(len(captured.captured_queries))
         floors.append(raw_floor(captured.captured_queries))
-    return statistics.median(request_times), statistics.median(floors), max(counts), statuses
+    return (statistics.median(request_times), statistics.median(cpu_times), statistics.median(floors),
+            (int(statistics.median(counts)), max(counts)), statuses)
 
 
 def main():
@@ -88,28 +95,35 @@ def main():
     pages += [(f"search “{q}”", f"/cases/search/?all=1&q={q}") for q in SEARCHES[:6]]
     print(f"database: {connection.vendor} {connection.settings_dict.get('NAME')}  "
           f"cases: {Case.objects.count()}  runs: {args.runs}")
-    print(f"{'page':46} {'request ms':>10} {'SQL ms':>8} {'ratio':>6} {'queries':>8}")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    # queries: the median request's count, and the most any run issued (a run that renews the
+    # session and allauth's "last seen", every ONWARD_SESSION_TOUCH_INTERVAL, issues two more).
+    print(f"{'page':46} {'request ms':>10} {'CPU ms':>7} {'SQL ms':>8} {'ratio':>6} {'queries':>8}")
     for label, url in pages:
         try:
-            request_time, floor, count, statuses = measure(client, url, args.runs)
+            request_time, cpu_time, floor, (count, most), statuses = measure(client, url, args.runs)
         except Exception as error:  # noqa: BLE001 - report the page and go on with the others
             print(f"{label[:46]:46} failed: {type(error).__name__}: {error}")
             continue
         ratio = request_time / floor if floor else float("nan")
-        print(f"{label[:46]:46} {request_time * 1000:10.1f} {floor * 1000:8.1f} {ratio:6.2f} {count:8d}"
-              + ("" if statuses <= {200, 302} else f"  status {statuses}"))
+        counted = f"{count}" if count == most else f"{count} (≤{most})"
+        print(f"{label[:46]:46} {request_time * 1000:10.1f} {cpu_time * 1000:7.1f} {floor * 1000:8.1f} "
+              f"{ratio:6.2f} {counted:>8}" + ("" if statuses <= {200, 302} else f"  status {statuses}"))
     # The search over all names: the page as a whole, and the ranking query alone.
-    page_times, rank_times = [], []
+    page_times, page_cpu, rank_times = [], [], []
     for query in SEARCHES * 3:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         client.get(f"/cases/search/?all=1&q={query}")
         page_times.append(time.perf_counter() - started)
+        page_cpu.append(time.process_time() - cpu)
         started = time.perf_counter()
         rank(query)
         rank_times.append(time.perf_counter() - started)
     print(f"search over {len(SEARCHES)} spellings ×3: page median {statistics.median(page_times) * 1000:.1f} ms, "
-          f"p90 {sorted(page_times)[int(len(page_times) * .9)] * 1000:.1f} ms; ranking query median "
+          f"p90 {sorted(page_times)[int(len(page_times) * .9)] * 1000:.1f} ms (Python CPU median "
+          f"{statistics.median(page_cpu) * 1000:.1f} ms); ranking query median "
           f"{statistics.median(rank_times) * 1000:.1f} ms")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

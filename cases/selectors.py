@@ -51,7 +51,6 @@ def search_people(user, text, *, limit=20):
     carrying ``visible_cases``. Three queries whatever the number of names."""
     from django.db.models import Prefetch
 
-    from people.models import NameVariant
     from people.search import rank
 
     matches = rank(text)
@@ -63,9 +62,8 @@ def search_people(user, text, *, limit=20):
         Prefetch("cases", queryset=cases, to_attr="visible_cases"))
     people = {person.pk: person for person in people}
     kept = [match for match in matches if match.person_id in people][:limit]
-    variants = NameVariant.objects.in_bulk([match.variant_id for match in kept])
     return [
-        {"person": people[m.person_id], "variant": variants[m.variant_id], "exact": m.exact, "score": m.score}
+        {"person": people[m.person_id], "variant": m.variant, "exact": m.exact, "score": m.score}
         for m in kept
     ]
 
@@ -210,7 +208,7 @@ class ListPage:
 def case_list_page(rows, number, per_page, cap):
     from django.db.models import Prefetch
 
-    from .models import ExtraditionRequest
+    from .models import ExtraditionRequest, RequestStatus
     from .risk_models import RiskEvaluation
 
     total = rows.order_by()[: cap + 1].count()
@@ -224,8 +222,11 @@ def case_list_page(rows, number, per_page, cap):
     # for every case before the sort (750 ms on 100k cases instead of 1 ms).
     risk = {case_id: (level, score) for case_id, level, score in RiskEvaluation.objects.filter(
         case_id__in=[case.pk for case in page_rows], current=True).values_list("case_id", "level", "score")}
+    labels = {key: str(label) for key, label in RequestStatus.choices}  # once, not per row
     for case in page_rows:
         case.risk_level, case.risk_score = risk.get(case.pk, (None, None))
+        for request in case.live_requests:
+            request.status_label = labels.get(request.status, request.status)
     return ListPage(page_rows[:per_page], number, per_page, min(total, cap), capped, has_next)
 
 

@@ -31,6 +31,15 @@ class Match:
     variant_key: str
     score: float
     exact: bool  # every word of the query is a whole word of the variant's key
+    name: str = ""  # the variant as written, its script and kind: shown without another query
+    script: str = ""
+    kind: str = ""
+
+    @property
+    def variant(self):
+        """The matching spelling as a (read-only) NameVariant, for templates."""
+        return NameVariant(pk=self.variant_id, person_id=self.person_id, name=self.name, script=self.script,
+                           kind=self.kind, search_key=self.variant_key)
 
 
 def _exact(query_words, variant_key):
@@ -41,6 +50,8 @@ def _exact(query_words, variant_key):
 def _word_score(query_key, variant_key):
     """Similarity of the query to the best-matching part of the key (like pg_trgm's word
     similarity): "ketebaev" against "amanzol ketebaev" scores 1.0, not 0.67."""
+    if f" {query_key} " in f" {variant_key} ":
+        return 1.0  # the query's words, in order, are words of the key: nothing to compare
     best = difflib.SequenceMatcher(None, query_key, variant_key).ratio()
     words = variant_key.split()
     size = len(query_key.split())
@@ -64,9 +75,9 @@ def _candidates_postgres(key, limit):
         for word in words:
             condition &= Q(search_key__contains=word)
         found = NameVariant.objects.filter(condition).order_by("person_id").values_list(
-            "pk", "person_id", "search_key", "script")[:limit]
-        rows = [(pk, person_id, variant_key, _word_score(key, variant_key), script)
-                for pk, person_id, variant_key, script in found]
+            "pk", "person_id", "search_key", "script", "name", "kind")[:limit]
+        rows = [(pk, person_id, variant_key, _word_score(key, variant_key), script, name, kind)
+                for pk, person_id, variant_key, script, name, kind in found]
     if len(rows) >= 20:
         return rows
     seen = {row[0] for row in rows}
@@ -74,7 +85,7 @@ def _candidates_postgres(key, limit):
         NameVariant.objects.filter(search_key__trigram_word_similar=key)
         .annotate(score=TrigramWordSimilarity(key, "search_key"))
         .order_by("-score", "person_id")
-        .values_list("pk", "person_id", "search_key", "score", "script")[:limit]
+        .values_list("pk", "person_id", "search_key", "score", "script", "name", "kind")[:limit]
     )
     return rows + [row for row in fuzzy if row[0] not in seen]
 
@@ -84,9 +95,9 @@ def _candidates_sqlite(key, limit):
     for word in key.split():
         condition &= Q(search_key__contains=word[:3])
     rows = NameVariant.objects.filter(condition).values_list(
-        "pk", "person_id", "search_key", "script")[:SQLITE_CANDIDATES]
-    scored = [(pk, person_id, variant_key, _word_score(key, variant_key), script)
-              for pk, person_id, variant_key, script in rows]
+        "pk", "person_id", "search_key", "script", "name", "kind")[:SQLITE_CANDIDATES]
+    scored = [(pk, person_id, variant_key, _word_score(key, variant_key), script, name, kind)
+              for pk, person_id, variant_key, script, name, kind in rows]
     scored = [row for row in scored if row[3] >= 0.6]
     scored.sort(key=lambda row: (-row[3], row[1]))
     return scored[:limit]
@@ -105,8 +116,9 @@ def rank(text, *, limit=200):
     query_words = key.split()
     query_script = script_of(text)
     best = {}
-    for variant_id, person_id, variant_key, score, script in rows:
-        match = Match(person_id, variant_id, variant_key, float(score), _exact(query_words, variant_key))
+    for variant_id, person_id, variant_key, score, script, name, kind in rows:
+        match = Match(person_id, variant_id, variant_key, float(score), _exact(query_words, variant_key),
+                      name, script, kind)
         # Among equally good variants, show the one written in the script the user typed.
         preference = (match.exact, match.score, script == query_script)
         current = best.get(person_id)

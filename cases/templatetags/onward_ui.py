@@ -1,8 +1,10 @@
 """Small template helpers for the researcher pages."""
 
 from django import template
-from django.forms import CheckboxInput, RadioSelect
+from django.forms import CheckboxInput, RadioSelect, Select, SelectMultiple
 from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -24,3 +26,18 @@ def field_block(field):
 def precision_label(value):
     return {"day": "exact day", "month": "month", "year": "year", "approx": "approximate",
             "unknown": "unknown"}.get(value, value)
+
+
+@register.simple_tag
+def quick_select(field):
+    """A single-choice <select> rendered directly, as Django's Select widget would (name, id, the
+    chosen option), without a template per option: the case list's filters have hundreds."""
+    widget = field.field.widget
+    if not isinstance(widget, Select) or isinstance(widget, SelectMultiple) or widget.attrs:
+        return str(field)
+    value = field.value()
+    chosen = {str(v) for v in value} if isinstance(value, (list, tuple)) else {"" if value is None else str(value)}
+    options = format_html_join("", '<option value="{}"{}>{}</option>', (
+        (key, mark_safe(" selected") if str(key) in chosen else "", label)
+        for key, label in field.field.choices))
+    return format_html('<select name="{}" id="{}">{}</select>', field.html_name, field.auto_id, options)
