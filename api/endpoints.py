@@ -19,7 +19,7 @@ from cases.filters import CaseFilter
 from cases.models import Case, CaseStatus, ChargeCategory, RequestStatus
 from cases.risk_models import FlagStatus, Level, RiskEvaluation, RiskFlag
 from core.access import can_see_confidential, can_see_whereabouts
-from core.roles import is_admin
+from core.roles import can_read, is_admin
 from people.models import Person
 
 from . import tokens
@@ -52,9 +52,33 @@ class OnwardAPI(NinjaAPI):
         return schema
 
 
+def readers_only(view):
+    """The schema (/api/openapi.json) names every endpoint, filter and field: it is for people who
+    may read Onward, signed in (a session) or sending a live token; others get a 401 like the API's."""
+    from functools import wraps
+
+    from django.http import JsonResponse
+
+    @wraps(view, assigned=())
+    def guarded(request, *args, **kwargs):
+        user = request.user if request.user.is_authenticated and can_read(request.user) else None
+        header = request.headers.get("Authorization", "")
+        if user is None and header.lower().startswith("bearer "):
+            user = tokens.user_for(header[7:].strip())
+        if user is None:
+            response = JsonResponse({"detail": "Sign in, or send an API token (Authorization: Bearer …), "
+                                               "to read the API's schema."}, status=401)
+            response["WWW-Authenticate"] = "Bearer"
+            return response
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 api = OnwardAPI(
     title="Onward API", version="1", auth=TokenAuth(), urls_namespace="api",
     docs_url=None,  # ninja's docs page loads Swagger UI from a CDN; Onward fetches nothing from outside
+    docs_decorator=readers_only,
     description="Read-only access to what the token's owner may see. Send `Authorization: Bearer <token>`; "
                 "tokens are issued at /api/tokens/ and revoked there or by an admin.",
 )

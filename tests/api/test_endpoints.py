@@ -81,6 +81,18 @@ def test_cases_filter_like_the_case_list_and_paginate(client, world, viewer):
     assert [p["primary_name"] for p in found] == ["Amanzhol Ketebayev"]
 
 
-def test_the_schema_is_served(client, db):
-    schema = client.get("/api/openapi.json").json()
+def test_the_schema_is_served_to_readers_only(client, db, viewer, make_user):
+    """The schema names every endpoint and filter: a token or a signed-in reader gets it, nobody else."""
+    anonymous = client.get("/api/openapi.json")
+    assert anonymous.status_code == 401 and "API token" in anonymous.json()["detail"]
+    assert anonymous["WWW-Authenticate"] == "Bearer"
+    assert client.get("/api/openapi.json", HTTP_AUTHORIZATION="Bearer onw_not-a-token").status_code == 401
+    token, raw = tokens.issue(viewer, "script")
+    schema = client.get("/api/openapi.json", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
     assert {"/api/cases", "/api/cases/{case_id}/timeline", "/api/persons", "/api/risk/flags"} <= set(schema["paths"])
+    tokens.revoke(token, viewer)
+    assert client.get("/api/openapi.json", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+    client.force_login(make_user(None))  # an account without a role reads nothing
+    assert client.get("/api/openapi.json").status_code == 401
+    client.force_login(viewer)
+    assert client.get("/api/openapi.json").json()["paths"] == schema["paths"]

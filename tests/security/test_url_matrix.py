@@ -106,10 +106,10 @@ MATRIX = {
     "imports:run": "login 403 page 403 page 404",
     "ftm_download": "login 403 403 page page 403",
     # The JSON API answers bearer tokens only (a browser session gets 401); tokens are managed per user.
-    # Walking the API with each role's token is left to the API's own tests (tests/api).
+    # API_MATRIX below walks it with each role's token.
     "api_tokens": "login page page page page page",
     "api_token_revoke": "login 405 405 405 405 405",
-    "api:openapi-json": "page page page page page page",  # the schema, no data
+    "api:openapi-json": "401 page page page page page",  # the schema: for signed-in readers or a token
     "api:list_persons": "401 401 401 401 401 401",
     "api:get_person": "401 401 401 401 401 401",
     "api:list_cases": "401 401 401 401 401 401",
@@ -191,3 +191,61 @@ def test_admin_site_is_for_staff_only(world):
         for role in ROLES:
             response = clients[role].get("/" + route)
             assert response.status_code == 302 and answer(response) == "login", (route, role)
+
+
+# The API walked with each role's own token (anonymous: no token). A list answers ``listed`` when the
+# restricted case (or its person, or its flag) is among its items and ``absent`` when it is not.
+#                 anonymous viewer researcher lawyer admin outsider
+API_MATRIX = {
+    "api:openapi-json": "401 page page page page page",
+    "api:list_persons": "401 listed listed listed listed absent",
+    "api:get_person": "401 page page page page 404",
+    "api:list_cases": "401 listed listed listed listed absent",
+    "api:get_case": "401 page page page page 404",
+    "api:case_timeline": "401 page page page page 404",
+    "api:case_risk": "401 page page page page 404",
+    "api:list_flags": "401 listed listed listed listed absent",
+    "api:api-root": "404 404 404 404 404 404",
+}
+
+
+def api_answer(response, world):
+    if response.status_code != 200:
+        return str(response.status_code)
+    body = response.json()
+    if not (isinstance(body, dict) and "items" in body):
+        return "page"
+    case, person = world.case, world.case.person_id
+    found = any(item.get("case_id", item.get("id")) == case.pk if "case_id" in item or "title" in item
+                else item.get("id") == person for item in body["items"])
+    return "listed" if found else "absent"
+
+
+def test_the_api_answers_each_role_s_token_as_the_api_matrix_says(world):
+    from api import tokens
+
+    headers = {"anonymous": {}}
+    for role, user in world.users.items():
+        headers[role] = {"HTTP_AUTHORIZATION": f"Bearer {tokens.issue(user, 'matrix')[1]}"}
+    client = Client()
+    patterns = [(key, route) for key, route, _ in all_patterns() if key.startswith("api:")]
+    missing, wrong = [], []
+    for key, route in patterns:
+        url = url_for(key, route, world)
+        row = " ".join(api_answer(client.get(url, **headers[role]), world) for role in ROLES)
+        if key not in API_MATRIX:
+            missing.append(f'    "{key}": "{row}",  # {url}')
+        elif API_MATRIX[key] != row:
+            wrong.append(f"{key} ({url}):\n    expected {API_MATRIX[key]}\n    got      {row}")
+    assert not missing, "API patterns missing from API_MATRIX (answers in the order " + " ".join(ROLES) + "):\n" + \
+        "\n".join(missing)
+    assert not wrong, "API URLs answering differently from API_MATRIX:\n" + "\n".join(wrong)
+    assert not set(API_MATRIX) - {key for key, _ in patterns}, "API_MATRIX lists patterns that no longer exist"
+    # Every filter of the case list, as an outsider: the restricted case never comes back.
+    outsider = headers["outsider"]
+    for params in ({"q": world.case.title[:6]}, {"status": world.case.status}, {"o": "-changed"},
+                   {"risk_level": "high"}, {"flagged_unreviewed": "true"}):
+        items = client.get("/api/cases", params, **outsider).json()["items"]
+        assert world.case.pk not in [item["id"] for item in items], params
+    search = client.get("/api/persons", {"search": world.case.person.primary_name}, **outsider).json()["items"]
+    assert world.case.person_id not in [item["id"] for item in search]
