@@ -54,6 +54,9 @@ _CYR = {"a": "а", "b": "б", "d": "д", "e": "е", "g": "г", "i": "и", "k": "
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--heap", action="store_true",
+                        help="trace the Python heap's peak with tracemalloc (slows Python down; times are then high)")
+    parser.add_argument("--undo", action="store_true", help="also time undoing the import as a whole")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         sys.exit("Set DATABASE_URL to a throwaway PostgreSQL database: the floor is PostgreSQL's COPY.")
@@ -80,7 +83,11 @@ def main():
     columns = {"name": "name", "variants": "variants", "birth_year": "birth_year", "citizenship": "citizenship"}
     before = Person.objects.count()
 
-    tracemalloc.start()
+    if args.heap:
+        tracemalloc.start()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    load_before = os.getloadavg()
+    cpu_started = time.process_time()
     started = time.perf_counter()
     the_plan = importers.plan("persons", table, columns, user)
     planned = time.perf_counter()
@@ -88,9 +95,16 @@ def main():
                                    stored_file="-", rows_total=len(table), skip_bad_rows=True)
     importers.apply(run, the_plan, user)
     finished = time.perf_counter()
-    _, peak = tracemalloc.get_traced_memory()
+    cpu = time.process_time() - cpu_started
+    load_after = os.getloadavg()
+    peak = tracemalloc.get_traced_memory()[1] if args.heap else None
     tracemalloc.stop()
     created = Person.objects.count() - before
+    undone = None
+    if args.undo:
+        undo_started = time.perf_counter()
+        importers.undo(run, user)
+        undone = time.perf_counter() - undo_started
 
     buffer = io.StringIO()
     for row in data:
@@ -104,14 +118,21 @@ def main():
         cursor.execute("DROP TABLE bench_copy")
 
     total = finished - started
-    print(f"rows: {args.rows} persons, each with 2 spellings and a citizenship ({connection.vendor}); "
+    print(f"rows: {args.rows} persons, each with 2 spellings and a citizenship ({connection.vendor}, "
+          f"{before} persons recorded before); "
           f"{created} created, {run.rows_matched + run.rows_updated} matched to a person already in the file or database, "
           f"{run.rows_skipped} refused as matching several")
     print(f"plan (match every spelling, validate): {planned - started:6.2f} s")
     print(f"apply (save with history, one transaction): {finished - planned:6.2f} s")
-    print(f"import total: {total:6.2f} s = {args.rows / total:8.0f} rows/s")
-    print(f"peak Python memory (tracemalloc): {peak / 1024 / 1024:6.1f} MB; "
-          f"process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.1f} MB")
+    print(f"import total: {total:6.2f} s = {args.rows / total:8.0f} rows/s; "
+          f"CPU time of this process {cpu:6.2f} s (the rest is PostgreSQL and waiting)")
+    print(f"load average (1, 5, 15 min) before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
+          f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}; {os.cpu_count()} cores")
+    heap = f"peak Python heap (tracemalloc) {peak / 1024 / 1024:6.1f} MB; " if peak is not None else ""
+    print(f"{heap}process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.1f} MB "
+          f"(before the import: {rss_before / 1024:6.1f} MB)")
+    if undone is not None:
+        print(f"undo as a whole: {undone:6.2f} s")
     print(f"PostgreSQL COPY of the same rows: {copied:6.3f} s = {args.rows / copied:8.0f} rows/s (the floor)")
 
 
