@@ -112,6 +112,32 @@ def _e(text):
     return escape(str(text or ""))
 
 
+class _Line(Flowable):
+    """One line of plain text set exactly as a one-line Paragraph sets it (height one leading,
+    baseline a font size below the top), without line breaking: each fact's date and kind."""
+
+    def __init__(self, text, style):
+        super().__init__()
+        self.text, self.style = text, style
+        self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
+
+    def wrap(self, available_width, available_height):
+        return available_width, self.style.leading
+
+    def draw(self):
+        self.canv.setFillColor(self.style.textColor)
+        self.canv.setFont(self.style.fontName, self.style.fontSize)
+        self.canv.drawString(0, self.style.leading - self.style.fontSize, self.text)
+
+
+def _line(text, style, width):
+    """A short plain text: a _Line when it fits ``width`` (less the row's padding), else a Paragraph."""
+    text = cleanBlockQuotedText(str(text or ""))
+    if text and pdfmetrics.stringWidth(text, style.fontName, style.fontSize) <= width - 2 * _FactRow.PAD_X:
+        return _Line(text, style)
+    return _plain(text, style)
+
+
 def _plain(text, style):
     """A Paragraph of plain text (no markup), without ReportLab's markup parser: a third of the
     chronology's paragraphs are dates, kinds and details, and parsing is a fifth of the time."""
@@ -357,16 +383,16 @@ def _timeline_story(entries, styles):
     note = 0
     first_note = {}  # source id → the note that cited it in full; later notes refer back to it
     for entry in entries:
-        cell, note = _fact_cell(entry, styles, note, first_note)
+        cell, note = _fact_cell(entry, styles, note, first_note, widths[1])
         # One flowable per fact rather than one long table: ReportLab re-measures a long table at
         # every page break (quadratic; 30 s for 500 facts), a row of its own is measured once.
-        story.append(_FactRow(_plain(entry.date_display, styles["date"]), cell, widths, entry.contested))
+        story.append(_FactRow(_line(entry.date_display, styles["date"], widths[0]), cell, widths, entry.contested))
     return story
 
 
-def _fact_cell(entry, styles, note, first_note):
+def _fact_cell(entry, styles, note, first_note, width):
     """The fact's cell: kind, title with note numbers, contested mark, detail, then the notes."""
-    cell = [_plain(entry.label.upper() + (" · CONFIDENTIAL" if entry.confidential else ""), styles["kind"])]
+    cell = [_line(entry.label.upper() + (" · CONFIDENTIAL" if entry.confidential else ""), styles["kind"], width)]
     numbers, notes = [], []
     for side, citations in _citation_groups(entry):
         side_notes = []
