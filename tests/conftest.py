@@ -3,6 +3,11 @@ import os
 import pytest
 
 from tests import factories
+from tests.security.fuzz_report import (  # noqa: F401 - pytest hooks: the fuzz counts at the end of a run
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_testnodedown,
+)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -1,70 +1,40 @@
-"""Every form and every query parameter, fuzzed with hypothesis: overlong text, control characters,
-mixed scripts, impossible dates, HTML and SQL fragments. No answer is a server error; a refused form
-changes no row and tells the user what is wrong.
+"""The HTTP layer of the fuzz: every form on Onward's pages and every query parameter of every page
+and of the JSON API, sent through the full middleware stack (sessions, CSRF-exempt test client, NUL
+refusal, access log, log-in throttle). No answer is a server error; a refused form changes no row and
+tells the user what is wrong.
 
 Forms are discovered, not listed: each page the restricted case's world links to is fetched as a
 team researcher and as an admin and its <form>s are read (tests/security/forms.py), so a form another
-helper adds is fuzzed without touching this file. Each form gets enough examples for FUZZ_INPUTS (1000)
-generated field values, at most FUZZ_MAX_EXAMPLES (50) requests; the counts are printed (and
-written to FUZZ_REPORT)."""
+helper adds is fuzzed without touching this file. Each form gets FUZZ_HTTP_EXAMPLES (25) requests here;
+the 1,000 examples per form class run at the form level, much faster, in test_fuzz_forms.py. The
+counts are printed at the end of the run and written to FUZZ_REPORT (tests/security/fuzz_report.py)."""
 
-import json
-import math
 import os
-from collections import Counter
-from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
-from hypothesis import HealthCheck, Phase, given, settings
+from django.urls import Resolver404, resolve
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.security import fuzzing
 from tests.security.forms import forms_on
+from tests.security.fuzzing import texts
 from tests.security.test_url_matrix import url_for
 from tests.security.urlwalk import all_patterns, is_admin_site
 from tests.security.world import restricted_world
 
 pytestmark = pytest.mark.django_db
 
-# Examples per form: enough for FUZZ_INPUTS generated field values, at most FUZZ_MAX_EXAMPLES requests
-# (each request renders a full page; the suite must stay within CI's time).
-INPUTS = int(os.environ.get("FUZZ_INPUTS", "1000"))
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "6"))
-INPUT_COUNTS = Counter()
-REFUSED = Counter()
-QUERY_EXAMPLES = int(os.environ.get("FUZZ_QUERY_EXAMPLES", "4"))
-COUNTS = Counter()
-
-NASTY = [
-    "<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "' OR '1'='1' --", "1; DROP TABLE cases_case;--",
-    "%00", "\x00", "\u202eevil", "\ufeff", "Мухтар Аблязов", "Muxtor Ablyazov", "穆赫塔尔", "مختار",
-    "Μουχτάρ Ablязов", "2024-02-30", "2023-13-01", "0000-00-00", "31/02/2020", "9999-12-31", "-0001-01-01",
-    "1e309", "NaN", "-1", "99999999999999999999999", "0x7fffffff", "../../etc/passwd", "{{ 7*7 }}", "${7*7}",
-    "null", "true", "[]", "{}", " ", "", "a" * 10_000, "ж" * 5_000, "\r\n" * 500, "🙂" * 300,
-]
-texts = st.one_of(
-    st.sampled_from(NASTY),
-    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=400),
-    st.text(st.characters(min_codepoint=0, max_codepoint=0x1F), max_size=50),  # control characters
-    st.builds(lambda a, b: a + b, st.sampled_from(NASTY), st.text(max_size=50)),
-    st.dates().map(str),
-    st.integers().map(str),
-)
+HTTP_EXAMPLES = int(os.environ.get("FUZZ_HTTP_EXAMPLES", os.environ.get("FUZZ_MAX_EXAMPLES", "25")))
+QUERY_EXAMPLES = int(os.environ.get("FUZZ_QUERY_EXAMPLES", "4"))  # per page
+API_EXAMPLES = int(os.environ.get("FUZZ_API_EXAMPLES", "60"))  # per API operation
 SKIP_ACTIONS = ("/accounts/logout/", "/accounts/sessions/", "/accounts/2fa/totp/deactivate/",
                 "/accounts/2fa/webauthn/", "/accounts/2fa/recovery-codes/generate/")
-ROOT = Path(__file__).resolve().parents[2]
 ERROR_MARKERS = ("field-error", "error-summary", 'role="alert"', "errorlist", "errornote")
-
-
-def rows():
-    """Row counts of Onward's own tables (not the access log, sessions or log-in attempts, which a
-    refused request rightly writes to)."""
-    return {model._meta.label: model._base_manager.count() for config in apps.get_app_configs()
-            if config.path.startswith(str(ROOT)) and "site-packages" not in config.path  # .venv lives in ROOT
-            and config.label not in {"audit"} for model in config.get_models()}
 
 
 def value_for(kind, options, draw):
@@ -124,10 +94,6 @@ def discover(world):
 
 def pattern_key(form):
     """One target per URL pattern and field set: the delete buttons of forty charges are one form."""
-    from urllib.parse import urlsplit
-
-    from django.urls import resolve
-
     match = resolve(urlsplit(form.action).path)
     return (form.method, match.view_name, tuple(sorted(form.fields)))
 
@@ -143,12 +109,7 @@ def fuzzable(form):
 
 
 def fuzzer(form, client):
-    examples = min(MAX_EXAMPLES, math.ceil(INPUTS / max(1, len(fuzzable(form)))))
-
-    # No shrinking: a failing input is reported as generated; shrinking a page-rendering example can
-    # run for tens of minutes.
-    @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @fuzzing.hypothesis_settings(HTTP_EXAMPLES)
     @given(st.data())
     def fuzz(data):
         values = {}
@@ -157,18 +118,18 @@ def fuzzer(form, client):
             values[name] = default if value is None else value
         cache.clear()  # the per-address log-in throttle would otherwise answer every later example
         with transaction.atomic():  # a savepoint: a database error in one example cannot hide the next
-            before = rows()
+            before = fuzzing.fingerprint()
             response = submit(client, form, values)
-            COUNTS[form.key] += 1
-            INPUT_COUNTS[form.key] += len(values)
             assert response.status_code < 500, (form.key, values)
-            after = rows()
+            after = fuzzing.fingerprint()
             html = response.content.decode() if "text/html" in response.get("Content-Type", "") else ""
-            if form.method == "post" and any(marker in html for marker in ERROR_MARKERS):
-                assert after == before, f"{form.key}: a form refused with a message still changed rows"
-                REFUSED[form.key] += 1
-            if response.status_code >= 400:
-                assert after == before, f"{form.key}: answered {response.status_code} but changed rows"
+            refused = response.status_code >= 400 or (form.method == "post" and any(m in html for m in ERROR_MARKERS))
+            if refused:
+                assert after == before, f"{form.key}: refused ({response.status_code}) but changed rows"
+            if response.status_code == 400 or (form.method == "post" and response.status_code in (409, 422)):
+                assert any(m in html for m in ERROR_MARKERS + ("NUL character",)), \
+                    f"{form.key}: answered {response.status_code} without saying what is wrong"
+        fuzzing.count(form.key, "http", "refused" if refused else "accepted")
 
     return fuzz
 
@@ -180,12 +141,10 @@ def test_every_form_survives_hostile_input(world):
     for role, form in targets:
         client = Client() if role == "anonymous" else signed_in(world.users[role])
 
-        fuzz = fuzzer(form, client)
         try:
-            fuzz()
+            fuzzer(form, client)()
         except AssertionError as error:
             problems.append(str(error)[:600])
-    report(targets)
     assert not problems, "\n\n".join(problems)
 
 
@@ -201,23 +160,69 @@ def test_every_query_parameter_survives_hostile_values(world):
                 if form.method == "get":
                     names.update(form.fields)
 
-    @settings(max_examples=QUERY_EXAMPLES * len(pages), deadline=None, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @fuzzing.hypothesis_settings(QUERY_EXAMPLES * len(pages))
     @given(st.sampled_from(pages), st.dictionaries(st.sampled_from(sorted(names)), texts, max_size=4))
     def fuzz(page, params):
         response = client.get(page, params)
-        COUNTS["GET query parameters"] += 1
         assert response.status_code < 500, (page, params)
+        fuzzing.count(f"GET {view_name(page)} ?query", "http",
+                      "refused" if response.status_code >= 400 else "accepted")
 
     fuzz()
-    report([])
 
 
-def report(targets):
-    lines = {key: {"requests": count, "inputs": INPUT_COUNTS.get(key, count), "refused_with_message": REFUSED[key]}
-             for key, count in sorted(COUNTS.items())}
-    print("\nFuzzed (requests / generated inputs / refused with a message):\n" + "\n".join(
-        f"{v['requests']:6d} {v['inputs']:7d} {v['refused_with_message']:6d}  {key}" for key, v in lines.items()))
-    if os.environ.get("FUZZ_REPORT"):
-        with open(os.environ["FUZZ_REPORT"], "w") as out:
-            json.dump(lines, out, indent=1)
+def view_name(page):
+    try:
+        return resolve(urlsplit(page).path).view_name
+    except Resolver404:
+        return urlsplit(page).path
+
+
+def api_operations():
+    """(path template, parameter names) of every operation in the API's schema."""
+    from api.endpoints import api
+
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            names = [(p["name"], p["in"]) for p in operation.get("parameters", [])]
+            yield path, method, names, {str(code) for code in operation["responses"]}
+
+
+def test_every_api_query_parameter_survives_hostile_values(world):
+    """Every parameter of every API operation (path and query), with a team researcher's token."""
+    from api import tokens
+
+    client = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.issue(world.users['researcher'], 'fuzz')[1]}"}
+    operations = list(api_operations())
+    assert len(operations) >= 7
+    ids = st.one_of(st.just(str(world.case.pk)), st.just(str(world.case.person_id)),
+                    st.integers(-(2**70), 2**70).map(str), texts)
+    for operation in operations:
+        api_fuzzer(client, auth, ids, *operation)()
+
+
+def api_fuzzer(client, auth, ids, path, method, names, documented):
+    from urllib.parse import quote
+
+    query = [name for name, where in names if where == "query"] + ["page", "page_size", "o", "unknown"]
+    in_path = [name for name, where in names if where == "path"]
+
+    @fuzzing.hypothesis_settings(API_EXAMPLES)
+    @given(st.fixed_dictionaries({name: ids for name in in_path}),
+           st.dictionaries(st.sampled_from(query), texts, max_size=5))
+    def fuzz(path_values, params):
+        url = path
+        for name, value in path_values.items():
+            url = url.replace("{" + name + "}", quote(value, safe="") or "x")
+        response = getattr(client, method)(url, params, **auth)
+        assert response.status_code < 500, (url, params)
+        assert str(response.status_code) in documented | {"404"}, (url, params, response.status_code)
+        assert response["Content-Type"].startswith("application/json"), (url, params)
+        if response.status_code >= 400:
+            assert response.json().get("detail"), (url, params, response.content[:200])
+        fuzzing.count(f"{method.upper()} {path} (API)", "http",
+                      "refused" if response.status_code >= 400 else "accepted")
+
+    return fuzz
