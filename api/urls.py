@@ -1,7 +1,9 @@
 """Mounted at /api/. The API's own views authenticate by token, not session, so the login-required
 middleware lets them through; each still refuses a request without a live token (401)."""
 
-from django.urls import path
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
+from django.urls import path, re_path
 
 from . import views
 from .endpoints import api
@@ -15,3 +17,13 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="api_token_revoke"),
     path("", (_patterns, _app_name, _namespace)),
 ]
+
+
+@login_not_required
+def not_found(request, rest):
+    """Any other /api/ address (an id that is not a number, a typo) answers like the API, in JSON,
+    not with the HTML 404 page."""
+    return JsonResponse({"detail": "No such API address. The schema is at /api/openapi.json."}, status=404)
+
+
+urlpatterns.append(re_path(r"^(?P<rest>.*)$", not_found, name="api_not_found"))

@@ -118,6 +118,7 @@ MATRIX = {
     "api:case_risk": "401 401 401 401 401 401",
     "api:list_flags": "401 401 401 401 401 401",
     "api:api-root": "404 404 404 404 404 404",
+    "api_not_found": "404 404 404 404 404 404",  # any other /api/ address: a JSON 404
 }
 
 

@@ -62,6 +62,6 @@ def restricted_world():
         "pk": case.pk, "kind": "charge", "obj_pk": charge.pk,
         "history_id": charge.history.latest().history_id, "fmt": "pdf", "job_id": job.pk, "token": token,
         "flag": flag.pk if flag else 999_999, "source": source.pk, "document": document_id, "run": run.pk,
-        "key": "nokey", "uidb36": "1", "person": person.pk, "person_id": person.pk, "case_id": case.pk,
+        "key": "nokey", "uidb36": "1", "rest": "no/such/thing", "person": person.pk, "person_id": person.pk, "case_id": case.pk,
     }
     return World(case=case, users=users, arguments=arguments)
