@@ -121,7 +121,14 @@ def test_vague_dates_are_read_with_their_precision_and_a_bad_one_is_reported(cli
     run.refresh_from_db()
     assert run.errors == [{"row": 5, "column": "date", "reason": "“sometime” is not a date we can read: "
                            + run.errors[0]["reason"].split("read: ", 1)[1]}]
+    from cases.risk_models import EvaluationRequest
+
+    EvaluationRequest.objects.all().delete()
     client.post(reverse("imports:preview", args=[run.pk]), {"skip_bad_rows": "on"})
+    # Three events of one case: the risk engine is told once (its ledger row is created at generation 1
+    # and bumped once), and the case waits for re-evaluation.
+    request = EvaluationRequest.objects.get(case=the_case)
+    assert (request.state, request.generation) == ("pending", 2)
     stored = {e.title: (e.date_display, e.date_precision) for e in the_case.events.all()}
     assert stored == {"Left Kazakhstan": ("2009", "year"), "Arrested in Spain": ("December 2016", "month"),
                       "Followed in Kyiv": ("c. 2011", "approx")}
