@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .dates import Precision, Qualifier, format_date, last_day, truncate
@@ -31,6 +34,17 @@ class LiveManager(models.Manager.from_queryset(LiveQuerySet)):
 
     def get_queryset(self):
         return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+_CHOICE_LABELS = {}
+
+
+def _choice_labels(field, language):
+    key = (field, language)
+    labels = _CHOICE_LABELS.get(key)
+    if labels is None:
+        labels = _CHOICE_LABELS[key] = {make_hashable(value): force_str(label) for value, label in field.flatchoices}
+    return labels
 
 
 class TrackedModel(models.Model):
@@ -62,6 +76,12 @@ class TrackedModel(models.Model):
     @property
     def is_deleted(self):
         return self.deleted_at is not None
+
+    def _get_FIELD_display(self, field):  # noqa: N802 - Django's name; every get_<field>_display uses it
+        """Django's own rebuilds the field's choices, translating every label, on each call: a case
+        page shows hundreds of labels. Here the labels are translated once per field and language."""
+        value = getattr(self, field.attname)
+        return force_str(_choice_labels(field, get_language()).get(make_hashable(value), value), strings_only=True)
 
 
 class FactModel(TrackedModel):

@@ -2,9 +2,11 @@
 
 from django import template
 from django.forms import CheckboxInput, RadioSelect, Select, SelectMultiple
+from django.template.defaultfilters import stringfilter
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 register = template.Library()
 
@@ -20,6 +22,15 @@ def field_block(field):
         "wide": field.name in {"summary", "description", "notes", "quote", "cite_quote", "offence", "title",
                                "charges", "new_source_title"},
     })
+
+
+@register.filter(is_safe=True)
+@stringfilter
+def clip(value, length):
+    """``truncatechars``, but a text that fits is returned as it is (Django's translates its "…"
+    on every call, even when nothing is cut: hundreds of times on a case page)."""
+    length = int(length)
+    return value if len(value) <= length else Truncator(value).chars(length)
 
 
 @register.filter
