@@ -305,3 +305,13 @@ def test_the_case_s_evaluations_read_their_explanations_together(django_assert_m
     with django_assert_max_num_queries(11):
         evaluations = list(RiskEvaluation.objects.filter(case=case))
         assert len(evaluations) == 3 and all(ev.explanation["rules"] for ev in evaluations)
+
+
+def test_an_evaluation_stored_in_full_before_the_compact_form_reads_as_it_was():
+    case = scenarios.ordinary_request()
+    full = {"requesting": "Russia", "rules": [{"code": "A1", "name": "Torture in custody", "weight": 15, "fired": True,
+                                               "points": 15, "facts": []}, {"code": "A2", "weight": 20, "fired": False}]}
+    evaluation = RiskEvaluation.objects.create(case=case, as_of=D(2020, 1, 1), score=15, axis_a=15, axis_b=0,
+                                               level="low", stored_explanation=full, fingerprint="old")
+    evaluation = RiskEvaluation.objects.get(pk=evaluation.pk)
+    assert evaluation.explanation == full and evaluation.fired_codes == ["A1"]
