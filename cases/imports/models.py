@@ -35,6 +35,7 @@ class ImportMapping(models.Model):
 
 class RunStatus(models.TextChoices):
     MAPPING = "mapping", _("Columns to map")
+    PLANNING = "planning", _("Preparing the preview")
     PREVIEWED = "previewed", _("Previewed, waiting for confirmation")
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Importing")

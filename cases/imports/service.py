@@ -35,12 +35,32 @@ def rows_of(run):
         return read_table(handle.read(), run.file_name)[1]
 
 
-def preview(run, user, columns, *, save_as=""):
-    """Plan the import with ``columns`` and keep what it would do on the run."""
+def map_columns(run, user, columns, *, save_as=""):
+    """Keep the mapping and prepare the preview: at once for a small file, in the Celery task for a
+    large one (the page shows the run until the preview is ready). Returns True if queued."""
+    _keep_mapping(run, user, columns, save_as)
+    if run.rows_total > settings.IMPORT_TASK_THRESHOLD:
+        from .tasks import plan_import
+
+        run.status, run.preview, run.errors = RunStatus.PLANNING, [], []
+        run.save()
+        transaction.on_commit(lambda: plan_import.apply_async(args=[run.pk], task_id=preview_task_id(run)))
+        return True
+    preview(run, user)
+    return False
+
+
+def _keep_mapping(run, user, columns, save_as):
     run.columns = {field: heading for field, heading in columns.items() if heading}
     if save_as:
         ImportMapping.objects.update_or_create(kind=run.kind, name=save_as[:120],
                                                defaults={"columns": run.columns, "created_by": user})
+
+
+def preview(run, user, columns=None, *, save_as=""):
+    """Plan the import (with ``columns``, else the run's own) and keep what it would do on the run."""
+    if columns is not None:
+        _keep_mapping(run, user, columns, save_as)
     the_plan = importers.plan(run.kind, rows_of(run), run.columns, user)
     run.preview, run.errors = the_plan.preview(), the_plan.errors
     run.status = RunStatus.PREVIEWED
@@ -74,6 +94,10 @@ def execute(run, user, progress=None):
 
 def task_id(run):
     return f"onward-import-{run.pk}"
+
+
+def preview_task_id(run):
+    return f"onward-import-preview-{run.pk}"
 
 
 def progress_of(run):

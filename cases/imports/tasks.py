@@ -2,7 +2,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .models import ImportRun, RunStatus
-from .service import execute
+from .service import execute, preview
 
 
 @shared_task(bind=True, acks_late=True)
@@ -19,6 +19,22 @@ def run_import(self, run_id):
 
     try:
         execute(run, run.created_by, progress=progress)
+    except Exception as error:
+        ImportRun.objects.filter(pk=run_id).update(status=RunStatus.FAILED, failure=str(error)[:2000],
+                                                   finished_at=timezone.now())
+        raise
+
+
+@shared_task(acks_late=True)
+def plan_import(run_id):
+    """Prepare the preview of a large file. Idempotent: planning writes nothing but the run's
+    preview, so a task run twice (a worker killed mid-plan) plans again; a run no longer waiting
+    for its preview is left alone."""
+    run = ImportRun.objects.select_related("created_by").filter(pk=run_id, status=RunStatus.PLANNING).first()
+    if run is None:
+        return
+    try:
+        preview(run, run.created_by)
     except Exception as error:
         ImportRun.objects.filter(pk=run_id).update(status=RunStatus.FAILED, failure=str(error)[:2000],
                                                    finished_at=timezone.now())

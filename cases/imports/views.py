@@ -38,7 +38,8 @@ def columns(request, pk):
     run = get_object_or_404(_runs(request.user), pk=pk, status__in=[RunStatus.MAPPING, RunStatus.PREVIEWED])
     form = MappingForm(request.POST if request.method == "POST" else None, run=run)
     if request.method == "POST" and form.is_valid():
-        service.preview(run, request.user, form.columns(), save_as=form.cleaned_data["save_as"])
+        if service.map_columns(run, request.user, form.columns(), save_as=form.cleaned_data["save_as"]):
+            return redirect("imports:run", pk=run.pk)
         return redirect("imports:preview", pk=run.pk)
     return render(request, "imports/columns.html", {"run": run, "form": form})
 
@@ -67,6 +68,8 @@ def preview(request, pk):
 
 def run_detail(request, pk):
     run = get_object_or_404(_runs(request.user), pk=pk)
+    if request.method != "POST" and run.status == RunStatus.PREVIEWED:
+        return redirect("imports:preview", pk=run.pk)  # a background preview is ready
     if request.method == "POST":
         try:
             undo(run, request.user)
@@ -77,5 +80,5 @@ def run_detail(request, pk):
         return redirect("imports:run", pk=run.pk)
     return render(request, "imports/run.html", {
         "run": run, "progress": service.progress_of(run),
-        "working": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+        "working": run.status in (RunStatus.PLANNING, RunStatus.QUEUED, RunStatus.RUNNING),
     })

@@ -151,7 +151,21 @@ def test_a_large_file_imports_in_the_background(client, researcher, settings, dj
     client.force_login(researcher)
     rows = [["name", "citizenship"]] + [[f"Person number {n}", "KZ"] for n in range(6)]
     run = start(client, csv_bytes(rows), "many.csv", "persons")
-    client.post(reverse("imports:columns", args=[run.pk]), {"col_name": "name", "col_citizenship": "citizenship"})
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(reverse("imports:columns", args=[run.pk]),
+                               {"col_name": "name", "col_citizenship": "citizenship"})
+    assert response.url == reverse("imports:run", args=[run.pk])  # the preview is prepared by the task
+    run.refresh_from_db()
+    assert run.status == "planning"
+    waiting = client.get(reverse("imports:run", args=[run.pk])).content.decode()
+    assert "Preparing the preview" in waiting and 'http-equiv="refresh"' in waiting
+    assert client.post(reverse("imports:preview", args=[run.pk]), {}).url == reverse("imports:run", args=[run.pk])
+    assert Person.objects.count() == 0  # nothing confirmed while the preview is prepared
+    for callback in queued:
+        callback()
+    run.refresh_from_db()
+    assert run.status == "previewed" and len(run.preview) == 6
+    assert client.get(reverse("imports:run", args=[run.pk])).url == reverse("imports:preview", args=[run.pk])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("imports:preview", args=[run.pk]), {})
     run.refresh_from_db()

@@ -1,4 +1,4 @@
-"""A large spreadsheet imports in a real Celery worker (Redis, PostgreSQL), not in the request."""
+"""A large spreadsheet is previewed and imported in a real Celery worker (Redis, PostgreSQL), not in the request."""
 
 import time
 
@@ -11,6 +11,15 @@ from tests import factories
 from tests.worker import Worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker"), pytest.mark.django_db(transaction=True)]
+
+
+def wait_for(run, statuses, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status in statuses:
+            return
+        time.sleep(0.5)
 
 
 def test_a_large_file_is_imported_by_the_worker(client, broker, settings, tmp_path, monkeypatch):
@@ -30,13 +39,10 @@ def test_a_large_file_is_imported_by_the_worker(client, broker, settings, tmp_pa
     client.post(reverse("imports:columns", args=[run.pk]), {"col_name": "name", "col_citizenship": "citizenship"})
     worker = Worker().start()
     try:
+        wait_for(run, {"previewed", "failed"})  # the worker prepares the preview first
+        assert len(run.preview) == 7, run.failure
         client.post(reverse("imports:preview", args=[run.pk]), {})
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            run.refresh_from_db()
-            if run.status in ("done", "failed"):
-                break
-            time.sleep(0.5)
+        wait_for(run, {"done", "failed"})
     finally:
         worker.stop()
     assert (run.status, run.rows_created) == ("done", 7), run.failure
