@@ -259,5 +259,7 @@ def _megabytes(size):
 
 def _safe_name(name):
     """The uploaded name without any folder part, for display and Content-Disposition."""
-    name = (name or "file").replace("\\", "/").rsplit("/", 1)[-1].strip() or "file"
-    return "".join(char for char in name if char.isprintable())[:255]
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    # Control characters go before the emptiness check: a name of only "\x1b" must not leave "" (a
+    # Document needs a name; the fuzz found the server error).
+    return "".join(char for char in name if char.isprintable()).strip()[:255] or "file"

@@ -135,3 +135,14 @@ def test_dates_of_every_shape_are_kept_or_refused_with_a_message(ctx):
     form = views._form_for(spec, ctx.case, bad, spec.new(ctx.case), ctx.request)
     assert not form.is_valid() and form.errors["date_input"]
     assert fuzzing.fingerprint() == before
+
+
+def test_an_upload_named_only_by_control_characters_is_stored_as_file(ctx):
+    """Regression (found by the fuzz on PostgreSQL): a file named "\x1b" left an empty name and the
+    upload failed with a server error instead of storing it."""
+    from sources import documents
+    from tests.security.form_targets import PDF
+
+    upload = SimpleUploadedFile("\x1b", PDF + b"% control-named\n")
+    document = documents.store(ctx.source, upload, ctx.user, visible_documents=ctx.visible_documents)
+    assert document.original_name == "file"
