@@ -146,3 +146,19 @@ def test_an_upload_named_only_by_control_characters_is_stored_as_file(ctx):
     upload = SimpleUploadedFile("\x1b", PDF + b"% control-named\n")
     document = documents.store(ctx.source, upload, ctx.user, visible_documents=ctx.visible_documents)
     assert document.original_name == "file"
+
+
+def test_an_id_beyond_the_database_s_range_is_an_invalid_choice_not_a_server_error(ctx):
+    """Regression (found by the fuzz on SQLite): a request's charges ["99999999999999999999999"] made
+    Django's ``pk__in`` check overflow."""
+    from django.http import QueryDict
+
+    from cases import views
+    from cases.editables import EDITABLES
+
+    spec = EDITABLES["request"]
+    data = QueryDict(mutable=True)
+    data.setlist("charges", ["99999999999999999999999"])
+    form = views._form_for(spec, ctx.case, data, spec.new(ctx.case), ctx.request)
+    assert not form.is_valid()
+    assert "99999999999999999999999" in str(form.errors["charges"])
