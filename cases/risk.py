@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
@@ -767,12 +768,17 @@ def fingerprint(result, encoded):
 
 # What ``expand`` reads of each fact to label, date and mark it.
 DATED = ("date", "date_precision", "date_qualifier", "date_end", "date_end_precision", "claim_status")
+# Facts of a case carry the case's id and whether it is restricted: an explanation never shows
+# another case's restricted facts (a co-accused's charge, a refusal concerning them) beyond "a fact
+# of a restricted case", whoever reads it.
+CASE_FIELDS = ("case_id", "case__restricted")
 LABEL_FIELDS = {
-    "charge": ("charging_state_id", "offence", "article", "victim", *DATED),
-    "request": ("requesting_state_id", "requested_state_id", "on_behalf_of_id", *DATED),
-    "assurance": ("kind", "disclosed", "specific", "binding", "monitored", "claim_status"),
-    "decision": ("case_id", "case__person__primary_name", "body_name", "body__name", "outcome", *DATED),
-    "event": ("title", *DATED),
+    "charge": ("charging_state_id", "offence", "article", "victim", *CASE_FIELDS, *DATED),
+    "request": ("requesting_state_id", "requested_state_id", "on_behalf_of_id", *CASE_FIELDS, *DATED),
+    "assurance": ("kind", "disclosed", "specific", "binding", "monitored", "claim_status", "request__case_id",
+                  "request__case__restricted"),
+    "decision": (*CASE_FIELDS, "case__person__primary_name", "body_name", "body__name", "outcome", *DATED),
+    "event": ("title", *CASE_FIELDS, *DATED),
     "role": ("role", "title", *DATED),
     "relationship": ("kind", "person__primary_name", "other__primary_name", *DATED),
     "protection": ("kind", "outcome", "granted_by_id", "against_state_id", *DATED),
@@ -836,6 +842,11 @@ def _split(ref):
     return model, int(pk)
 
 
+def _row_key(ref):
+    model, pk = _split(ref)
+    return ("charge" if model == "victim" else model), pk
+
+
 def _stored_refs(stored):
     refs = [ref for rule in stored["rules"] if len(rule) > 2 for ref in rule[4]]
     refs += [ref for _, rows in stored["bars"] for ref in rows]
@@ -887,17 +898,71 @@ def load_citations(rows):
     return cited
 
 
-def expand(evaluations):
+# Shared by every explanation and rarely changed: read through the cache. A renamed state, a rule's
+# new wording or a revised assessment of a state shows in explanations within this many seconds.
+REFERENCE_SECONDS = 60
+WORLD_FACTS = ("assessment", "membership", "channel")  # facts about states, not about one case
+
+
+def reference_tables(names=(), codes=()):
+    """(jurisdiction names by pk, rule texts by code), from the cache when fresh and holding the
+    ``names`` and ``codes`` asked for (a state or rule added since is read at once)."""
+    tables = cache.get("onward:risk:reference")
+    if tables is None or not (set(names) <= tables[0].keys() and set(codes) <= tables[1].keys()):
+        tables = (dict(Jurisdiction.objects.values_list("pk", "name")),
+                  {r["code"]: r for r in RiskRule.objects.values("code", "name", "axis", "basis")})
+        cache.set("onward:risk:reference", tables, REFERENCE_SECONDS)
+    return tables
+
+
+def _path(obj, name):
+    for step in name.split("__"):
+        obj = getattr(obj, step, None) if obj is not None else None
+    return obj
+
+
+def rows_from_records(facts):
+    """Fact rows and sources as ``load_fact_rows``/``load_citations`` give them, from records a page
+    already holds ({kind: [instances with citation_list]}, cases/case_facts.py): no query."""
+    rows, cited = {}, {}
+    for model, records in facts.items():
+        if model not in FACT_MODELS:
+            continue
+        for record in records:
+            row = {"pk": record.pk, "_m": model, "deleted_at": getattr(record, "deleted_at", None)}
+            row.update((name, _path(record, name)) for name in LABEL_FIELDS[model])
+            rows[(model, record.pk)] = row
+            if hasattr(record, "citation_list"):
+                cited[(model, record.pk)] = [(c.source.title, c.source.stance, c.position)
+                                             for c in record.citation_list]
+    return rows, cited
+
+
+def expand(evaluations, known=None):
     """Set ``_explanation`` on each RiskEvaluation: the full explanation the case page, the review
     queue, the PDF and the API read (rule names, legal bases, fact labels, dates, sources), from the
-    stored one, in a few queries for all of them together."""
+    stored one, in a few queries for all of them together. ``known``: the case's records a page
+    has already loaded with their citations ({kind: [records]}), read instead of queried; facts
+    about states come through the cache."""
     stored = {ev: ev.stored_explanation or {} for ev in evaluations}
     current = [data for data in stored.values() if data.get("v") == EXPLANATION_VERSION]
     if current:
-        names = dict(Jurisdiction.objects.values_list("pk", "name"))
-        rules = {r["code"]: r for r in RiskRule.objects.values("code", "name", "axis", "basis")}
-        rows = load_fact_rows(ref for data in current for ref in _stored_refs(data))
-        cited = load_citations(rows.values())
+        names, rules = reference_tables(
+            {pk for data in current for pk in (data["R"], data["P"], data["Q"], *(
+                state for step in data["path"] for state in step[:2])) if pk is not None},
+            {rule[0] for data in current for rule in data["rules"]})
+        rows, cited = rows_from_records(known or {})
+        refs = {ref for data in current for ref in _stored_refs(data) if _row_key(ref) not in rows}
+        world = {f"onward:risk:fact:{ref}": ref for ref in refs if _row_key(ref)[0] in WORLD_FACTS}
+        for key, (row, sources) in (cache.get_many(list(world)) if world else {}).items():
+            rows[_row_key(world[key])], cited[_row_key(world[key])] = row, sources
+            refs.discard(world[key])
+        loaded = load_fact_rows(refs)
+        loaded_cited = load_citations(loaded.values())
+        rows.update(loaded)
+        cited.update(loaded_cited)
+        cache.set_many({f"onward:risk:fact:{model}:{pk}": (row, loaded_cited.get((model, pk), []))
+                        for (model, pk), row in loaded.items() if model in WORLD_FACTS}, REFERENCE_SECONDS)
     for ev, data in stored.items():
         if data.get("v") != EXPLANATION_VERSION:
             ev._explanation = data  # stored in full before v2
@@ -913,6 +978,10 @@ def _expand_one(data, case_id, name, rules, rows, cited):
         if row is None:
             return {"model": model, "pk": pk, "label": f"{model} {pk} (no longer on file)", "date_display": "",
                     "contested": False, "sources": []}
+        owner = row.get("case_id", row.get("request__case_id"))
+        if owner not in (None, case_id) and row.get("case__restricted", row.get("request__case__restricted")):
+            return {"model": row["_m"], "pk": pk, "label": "A fact of another case, restricted to its team",
+                    "date_display": "", "contested": False, "sources": [], "restricted": True}
         if model == "victim":
             row = {**row, "_victim": True}
         sources = cited.get((row["_m"], pk), [])

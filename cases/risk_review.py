@@ -43,6 +43,14 @@ def assignable_users():
             .distinct().order_by("username"))
 
 
+def _flag_of(case):
+    """The case's flag: read with the case when the page selected it along (``risk_flag``)."""
+    try:
+        return case.risk_flag
+    except RiskFlag.DoesNotExist:
+        return None
+
+
 def panel(case):
     """Context of the case page's risk panel (cases/_risk_panel.html): the current evaluation, and
     the history with, for each evaluation, which rules started or stopped firing."""
@@ -51,10 +59,13 @@ def panel(case):
         now = set(newer.fired_codes)
         before = set(older.fired_codes) if older else set()
         newer.changes = [f"+{code}" for code in sorted(now - before)] + [f"−{code}" for code in sorted(before - now)]
+    evaluation = history[0] if history and history[0].current else risk.latest_evaluation(case)
+    if evaluation is not None:
+        risk.expand([evaluation], known=getattr(case, "loaded_facts", None))
     return {
-        "evaluation": history[0] if history and history[0].current else risk.latest_evaluation(case),
+        "evaluation": evaluation,
         "history": history,
-        "flag": RiskFlag.objects.filter(case=case).first(),
+        "flag": _flag_of(case),
     }
 
 

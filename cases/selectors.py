@@ -127,6 +127,7 @@ def case_page(case, user):
     person = case.person
     loaded = case_facts.load(case)
     case_facts.attach_citations(fact for kind, rows in loaded.items() for fact in rows)
+    case.loaded_facts = loaded  # the risk panel names the facts behind its rules from these
     entries = timeline.build(case, include_confidential=team, facts=loaded)
 
     def shown(rows):

@@ -33,7 +33,7 @@ COUNT_CAP = 10_000  # beyond this the list says "10,000+" instead of counting ev
 
 def _case(request, pk):
     cases = Case.objects.visible_to(request.user).select_related(
-        "person", "person__residence", "persecuting_state", "host_state")
+        "person", "person__residence", "persecuting_state", "host_state", "risk_flag")
     return get_object_or_404(selectors.with_team_flag(cases, request.user), pk=pk)
 
 

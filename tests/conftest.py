@@ -56,6 +56,15 @@ def pytest_configure(config):
                                    "LOCATION": f"onward-tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"}}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: what one test's pages cached (the risk explanations'
+    reference tables, throttle counters) must not answer for another test's rows."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def broker():
     """This test process sends tasks to the real Redis (its own database, tests/worker.py) instead of

@@ -3,7 +3,7 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from cases import risk_review
+from cases import risk, risk_review
 
 register = template.Library()
 
@@ -21,6 +21,8 @@ ADMIN = {
 @register.simple_tag
 def fact_url(fact, case_id):
     model = fact.get("model")
+    if fact.get("restricted"):
+        return ""
     if model in CASE_PAGE and case_id:
         return reverse("cases:detail", args=[case_id]) + f"#{CASE_PAGE[model]}-{fact['pk']}"
     if model in ADMIN:
@@ -38,9 +40,7 @@ def risk_panel(case):
 
 @register.simple_tag
 def rule_names():
-    from cases.risk_models import RiskRule
-
-    return dict(RiskRule.objects.values_list("code", "name"))
+    return {code: rule["name"] for code, rule in risk.reference_tables()[1].items()}
 
 
 @register.filter

@@ -103,6 +103,34 @@ def test_the_case_page_shows_the_risk_panel(client, researcher, flag):
     assert "Review the flag" not in page  # admins only
 
 
+def test_the_case_page_with_its_risk_panel_takes_at_most_ten_queries(client, researcher, flag):
+    """The panel names the facts behind each rule from the records the page already loaded; facts
+    about states (assessments, channels) come through the cache; only another case's facts (the
+    co-accused's BTA Bank charge, rule B2) are read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(researcher)
+    url = reverse("cases:detail", args=[flag.case_id])
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url).content.decode()
+    assert "B2 " in page and "Kazakhstan: Charges concerning BTA Bank" in page and "Ukraine: Embezzlement" in page
+    assert len(captured.captured_queries) <= 10, "\n".join(q["sql"][:150] for q in captured.captured_queries)
+
+
+def test_another_restricted_case_s_facts_are_not_named_in_an_explanation(client, researcher, flag):
+    other = RiskFlag.objects.get(pk=flag.pk).case  # Paraskevich; B2 rests on Ablyazov's charge
+    ablyazov_case = scenarios.figure_case(other.person.relationships.first().other)
+    ablyazov_case.restricted = True
+    ablyazov_case.save()
+    client.force_login(researcher)
+    page = client.get(reverse("cases:detail", args=[other.pk])).content.decode()
+    assert "B2 " in page and "A fact of another case, restricted to its team" in page
+    assert "Charges concerning BTA Bank" not in page
+    assert "Ukraine: Embezzlement" in page  # the case's own charge is named as before
+
+
 def test_the_panel_before_any_evaluation(client, researcher):
     case = scenarios.ordinary_request()
     client.force_login(researcher)
