@@ -93,6 +93,12 @@ class NameVariant(TrackedModel):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        # Validate the name as save() will store it: one of only control or invisible characters is
+        # empty once cleaned, and must be refused with a message, not hit the database's CHECK.
+        self.name = clean(self.name)
+        super().clean()
+
     def save(self, *args, **kwargs):
         self.name = clean(self.name)
         self.script = script_of(self.name)

@@ -162,3 +162,21 @@ def test_an_id_beyond_the_database_s_range_is_an_invalid_choice_not_a_server_err
     form = views._form_for(spec, ctx.case, data, spec.new(ctx.case), ctx.request)
     assert not form.is_valid()
     assert "99999999999999999999999" in str(form.errors["charges"])
+
+
+def test_a_spelling_of_only_invisible_characters_is_refused_with_a_message(ctx):
+    """Regression (found by the fuzz): the name passed validation, save() cleaned it to "" and the
+    database's CHECK constraint answered with a server error."""
+    from django.http import QueryDict
+
+    from cases import views
+    from cases.editables import EDITABLES
+
+    spec = EDITABLES["name"]
+    data = QueryDict(mutable=True)
+    data.update({"name": "\u200b\ufeff", "kind": "alias"})
+    before = fuzzing.fingerprint()
+    form = views._form_for(spec, ctx.case, data, spec.new(ctx.case), ctx.request)
+    assert not form.is_valid()
+    assert "A name cannot be empty." in str(form.errors)
+    assert fuzzing.fingerprint() == before
