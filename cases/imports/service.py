@@ -57,10 +57,8 @@ def _keep_mapping(run, user, columns, save_as):
                                                defaults={"columns": run.columns, "created_by": user})
 
 
-def preview(run, user, columns=None, *, save_as=""):
-    """Plan the import (with ``columns``, else the run's own) and keep what it would do on the run."""
-    if columns is not None:
-        _keep_mapping(run, user, columns, save_as)
+def preview(run, user):
+    """Plan the import with the run's columns and keep what it would do on the run."""
     the_plan = importers.plan(run.kind, rows_of(run), run.columns, user)
     run.preview, run.errors = the_plan.preview(), the_plan.errors
     run.status = RunStatus.PREVIEWED

@@ -455,7 +455,7 @@ def import_mapping(ctx, draw):
     form = MappingForm(data, run=run)
     if not form.is_valid():
         return refused(form)
-    service.preview(run, ctx.user, form.columns(), save_as=form.cleaned_data["save_as"])
+    service.map_columns(run, ctx.user, form.columns(), save_as=form.cleaned_data["save_as"])
     return Result("accepted", saved=_stored_intact(run))
 
 

@@ -69,7 +69,7 @@ def ctx(settings, tmp_path):
 
     mapping_run = service.start(users["researcher"], "cases", SimpleUploadedFile("cases.csv", CASES_CSV))
     previewed = service.start(users["researcher"], "cases", SimpleUploadedFile("more.csv", CASES_CSV + b"\n"))
-    service.preview(previewed, users["researcher"], previewed.columns)
+    service.map_columns(previewed, users["researcher"], previewed.columns)
     charge_pk = world.arguments["obj_pk"]
     return SimpleNamespace(
         world=world, case=case, user=users["researcher"], lawyer=users["lawyer"], admin=users["admin"],
