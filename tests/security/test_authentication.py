@@ -151,3 +151,18 @@ def test_changing_the_password_ends_other_sessions(client, researcher):
 def test_the_admin_log_in_page_sends_everyone_through_two_factor_log_in(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_an_idle_session_expires_and_activity_keeps_it_alive(client, researcher, settings):
+    """SESSION_IDLE_TIMEOUT (here 2 s, renewed on every request): a user who keeps working stays
+    signed in past it; one who stops is sent back to the log-in page."""
+    import time
+
+    settings.SESSION_COOKIE_AGE, settings.ONWARD_SESSION_TOUCH_INTERVAL = 2, 0
+    sign_in(client, "rita")
+    for _ in range(4):  # 3 s of work, a request every 0.75 s
+        assert client.get(reverse("dashboard")).status_code == 200
+        time.sleep(0.75)
+    time.sleep(2.5)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
