@@ -26,4 +26,5 @@ def not_found(request, rest):
     return JsonResponse({"detail": "No such API address. The schema is at /api/openapi.json."}, status=404)
 
 
-urlpatterns.append(re_path(r"^(?P<rest>.*)$", not_found, name="api_not_found"))
+# [\s\S]: an address may hold an encoded line break (%0A), which "." would not match.
+urlpatterns.append(re_path(r"^(?P<rest>[\s\S]*)$", not_found, name="api_not_found"))

@@ -24,6 +24,10 @@ def read_table(content, name):
 def _cell(value):
     if value is None:
         return ""
+    if isinstance(value, str) and "\x00" in value:
+        # A text cell cannot hold it (and PostgreSQL refuses to store it): a binary or UTF-16 file.
+        raise UnreadableFile("The file holds NUL characters, which no spreadsheet cell contains: save it "
+                             "again as CSV (UTF-8) or XLSX.")
     if isinstance(value, datetime.datetime):
         value = value.date()
     if isinstance(value, datetime.date):

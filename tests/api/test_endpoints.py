@@ -100,7 +100,8 @@ def test_the_schema_is_served_to_readers_only(client, db, viewer, make_user):
 
 def test_an_address_the_api_does_not_have_answers_a_json_404(client, viewer):
     _, raw = tokens.issue(viewer, "script")
-    for path in ("/api/persons/1%2F2", "/api/cases/1/nothing", "/api/nothing/here"):
+    for path in ("/api/persons/1%2F2", "/api/cases/1/nothing", "/api/nothing/here",
+                 "/api/persons/..%2F..%2Fetc%2Fpasswd%0A"):  # an encoded line break too (found by the fuzz)
         response = client.get(path, HTTP_AUTHORIZATION=f"Bearer {raw}")
         assert response.status_code == 404 and response["Content-Type"] == "application/json"
         assert "No such API address" in response.json()["detail"]

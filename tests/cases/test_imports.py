@@ -47,6 +47,17 @@ def start(client, content, name, kind, **extra):
     return ImportRun.objects.latest("pk")
 
 
+def test_a_file_with_nul_characters_is_refused_in_words(client, researcher):
+    """A UTF-16 or binary file read as text holds NULs, which PostgreSQL cannot store (found by the
+    form fuzz): the upload is refused with a message and no import run is created."""
+    client.force_login(researcher)
+    content = "Full name\nMukhtar Ablyazov\n".encode("utf-16")
+    response = client.post(reverse("imports:start"), {"kind": "persons",
+                                                      "file": SimpleUploadedFile("persons.csv", content)})
+    assert response.status_code == 200 and "NUL characters" in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+
 PERSONS = [
     ["Full name", "Other spellings", "Born", "Citizenship", "Notes"],
     ["Mukhtar Abliazov", "Мухтар Аблязов", "1963", "KZ", "former chairman of BTA Bank"],
