@@ -921,14 +921,17 @@ def _path(obj, name):
     return obj
 
 
-def rows_from_records(facts):
-    """Fact rows and sources as ``load_fact_rows``/``load_citations`` give them, from records a page
-    already holds ({kind: [instances with citation_list]}, cases/case_facts.py): no query."""
+def rows_from_records(facts, wanted):
+    """Fact rows and sources as ``load_fact_rows``/``load_citations`` give them, for the ``wanted``
+    (model key, pk) pairs among records a page already holds ({kind: [instances with
+    citation_list]}, cases/case_facts.py): no query."""
     rows, cited = {}, {}
     for model, records in facts.items():
         if model not in FACT_MODELS:
             continue
         for record in records:
+            if (model, record.pk) not in wanted:
+                continue
             row = {"pk": record.pk, "_m": model, "deleted_at": getattr(record, "deleted_at", None)}
             row.update((name, _path(record, name)) for name in LABEL_FIELDS[model])
             rows[(model, record.pk)] = row
@@ -951,8 +954,9 @@ def expand(evaluations, known=None):
             {pk for data in current for pk in (data["R"], data["P"], data["Q"], *(
                 state for step in data["path"] for state in step[:2])) if pk is not None},
             {rule[0] for data in current for rule in data["rules"]})
-        rows, cited = rows_from_records(known or {})
-        refs = {ref for data in current for ref in _stored_refs(data) if _row_key(ref) not in rows}
+        wanted = {_row_key(ref): ref for data in current for ref in _stored_refs(data)}
+        rows, cited = rows_from_records(known or {}, wanted)
+        refs = {ref for key, ref in wanted.items() if key not in rows}
         world = {f"onward:risk:fact:{ref}": ref for ref in refs if _row_key(ref)[0] in WORLD_FACTS}
         for key, (row, sources) in (cache.get_many(list(world)) if world else {}).items():
             rows[_row_key(world[key])], cited[_row_key(world[key])] = row, sources

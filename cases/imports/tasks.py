@@ -1,8 +1,21 @@
+from contextlib import contextmanager
+
 from celery import shared_task
 from django.utils import timezone
 
 from .models import ImportRun, RunStatus
 from .service import execute, preview
+
+
+@contextmanager
+def _failure_recorded(run_id):
+    """A task that fails marks its run failed, with the reason the run's page shows, and re-raises."""
+    try:
+        yield
+    except Exception as error:
+        ImportRun.objects.filter(pk=run_id).update(status=RunStatus.FAILED, failure=str(error)[:2000],
+                                                   finished_at=timezone.now())
+        raise
 
 
 @shared_task(bind=True, acks_late=True)
@@ -17,12 +30,8 @@ def run_import(self, run_id):
         # travels through the result backend, not the database.
         self.update_state(state="PROGRESS", meta={"done": done, "total": run.rows_total})
 
-    try:
+    with _failure_recorded(run_id):
         execute(run, run.created_by, progress=progress)
-    except Exception as error:
-        ImportRun.objects.filter(pk=run_id).update(status=RunStatus.FAILED, failure=str(error)[:2000],
-                                                   finished_at=timezone.now())
-        raise
 
 
 @shared_task(acks_late=True)
@@ -33,9 +42,5 @@ def plan_import(run_id):
     run = ImportRun.objects.select_related("created_by").filter(pk=run_id, status=RunStatus.PLANNING).first()
     if run is None:
         return
-    try:
+    with _failure_recorded(run_id):
         preview(run, run.created_by)
-    except Exception as error:
-        ImportRun.objects.filter(pk=run_id).update(status=RunStatus.FAILED, failure=str(error)[:2000],
-                                                   finished_at=timezone.now())
-        raise
