@@ -892,7 +892,7 @@ def load_citations(rows):
     which = Q()
     for key, pks in wanted.items():
         which |= Q(content_type=types[FACT_MODELS[key]], object_id__in=pks)
-    for content_type, object_id, title, stance, position in Citation.objects.filter(which).values_list(
+    for content_type, object_id, title, stance, position in Citation.objects.filter(which).order_by("pk").values_list(
             "content_type", "object_id", "source__title", "source__stance", "position"):
         cited[(keys[content_type], object_id)].append((title, stance, position))
     return cited

@@ -52,7 +52,7 @@ def _flag_of(case):
 
 
 def panel(case):
-    """Context of the case page's risk panel (cases/_risk_panel.html): the current evaluation, and
+    """Context of the case page's risk panel (templates/jinja2/cases/_risk_panel.html): the current evaluation, and
     the history with, for each evaluation, which rules started or stopped firing."""
     history = list(risk.RiskEvaluation.objects.filter(case=case)[:12])
     for newer, older in zip(history, history[1:] + [None], strict=False):

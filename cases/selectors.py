@@ -5,6 +5,8 @@ import datetime
 from django.db import models
 from django.utils import timezone
 
+from core.statements import Statement
+
 from .models import UPCOMING_KINDS, Case, Event
 
 
@@ -46,22 +48,39 @@ def visible_people(user):
     return Person.objects.filter(Exists(visible) | ~Exists(any_case))
 
 
+def _visible_people_among(user, pks):
+    return visible_people(user).filter(pk__in=pks)
+
+
+def _visible_cases_of(user, people):
+    return Case.objects.visible_to(user).select_related("host_state", "persecuting_state").filter(
+        person__in=people).order_by("-updated_at")
+
+
+# Compiled once per number of names (core/statements.py): the search runs them on every keystroke.
+VISIBLE_PEOPLE = Statement(_visible_people_among)
+VISIBLE_CASES = Statement(_visible_cases_of)
+
+
 def search_people(user, text, *, limit=20):
     """[(person, matching variant, exact, score)] for the top-bar search, best first, each person
     carrying ``visible_cases``. Three queries whatever the number of names."""
-    from django.db.models import Prefetch
-
     from people.search import rank
 
     matches = rank(text)
     if not matches:
         return []
+    # Three times the names shown are asked for, as some may be hidden; only the people shown get
+    # their cases (a common surname brings dozens of namesakes with a case each).
     wanted = [match.person_id for match in matches[: limit * 3]]
-    cases = Case.objects.visible_to(user).select_related("host_state", "persecuting_state").order_by("-updated_at")
-    people = visible_people(user).filter(pk__in=wanted).prefetch_related(
-        Prefetch("cases", queryset=cases, to_attr="visible_cases"))
-    people = {person.pk: person for person in people}
+    people = {person.pk: person for person in VISIBLE_PEOPLE.all(user, pks=wanted)}
     kept = [match for match in matches if match.person_id in people][:limit]
+    shown = [people[match.person_id] for match in kept]
+    for person in shown:
+        person.visible_cases = []
+    for case in VISIBLE_CASES.all(user, people=[person.pk for person in shown]) if shown else []:
+        case.person = people[case.person_id]
+        case.person.visible_cases.append(case)
     return [
         {"person": people[m.person_id], "variant": m.variant, "exact": m.exact, "score": m.score}
         for m in kept

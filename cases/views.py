@@ -9,20 +9,20 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.log import record
 from core.editing import EditConflict, save_fact, soft_delete, undelete
 from core.forms import describe
+from core.rendering import render_page
 from core.roles import can_edit
+from core.statements import Statement
 
 from . import history as record_history
-from . import selectors
+from . import risk_review, selectors
 from .editables import CITATION, EDITABLES, FACT_KINDS, editable, fact_from_ref, get_citation
 from .filters import SORTS, CaseFilter
 from .models import Case
@@ -31,10 +31,16 @@ PAGE_SIZES = (25, 50, 100)
 COUNT_CAP = 10_000  # beyond this the list says "10,000+" instead of counting every row
 
 
+# Every page of a case starts here: compiled once (core/statements.py), run with the case's id.
+CASE = Statement(lambda user, pk: selectors.with_team_flag(Case.objects.visible_to(user).select_related(
+    "person", "person__residence", "persecuting_state", "host_state", "risk_flag"), user).filter(pk=pk))
+
+
 def _case(request, pk):
-    cases = Case.objects.visible_to(request.user).select_related(
-        "person", "person__residence", "persecuting_state", "host_state", "risk_flag")
-    return get_object_or_404(selectors.with_team_flag(cases, request.user), pk=pk)
+    case = CASE.first(request.user, pk=pk)
+    if case is None:
+        raise Http404("No case with this number, or not one you may see.")
+    return case
 
 
 def _require_editor(request):
@@ -88,7 +94,7 @@ def case_list(request):
         params["o"] = f"-{key}" if active and not descending else key
         sorts.append({"key": key, "label": label, "url": "?" + params.urlencode(),
                       "active": active, "descending": descending})
-    return render(request, "cases/case_list.html", {
+    return render_page(request, "cases/case_list.html", {
         "filter": filters, "page": page, "sorts": dict((s["key"], s) for s in sorts),
         "query": query.urlencode(), "per_page": per_page, "page_sizes": PAGE_SIZES,
         "can_edit": can_edit(request.user),
@@ -96,7 +102,7 @@ def case_list(request):
                          "before": request.GET.get(f"{name}_before", "")}
                         for name, label in (("request_date", "Request date"), ("changed", "Last change"))],
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "o", "per_page")),
-    })
+    }, title="Cases")
 
 
 @require_GET
@@ -108,7 +114,8 @@ def search(request):
     destination = selectors.single_destination(hits)
     if destination is not None and request.GET.get("all") != "1":
         return redirect("cases:detail", destination.pk)
-    return render(request, "cases/search.html", {"q": text, "hits": hits, "search_query": text})
+    return render_page(request, "cases/search.html", {"q": text, "hits": hits}, title=f"Search: {text}",
+                       layout={"search_query": text})
 
 
 # --- the case page ------------------------------------------------------------------------
@@ -119,19 +126,8 @@ def case_detail(request, pk):
     record(request, "view_case", case=case, obj=case)
     context = selectors.case_page(case, request.user)
     context.update(case=case, can_edit=can_edit(request.user), fact_kinds=FACT_KINDS,
-                   deleted_notice=_deleted_notice(request, case),
-                   # Slots for the risk engine and the exports, built by other parts of Onward.
-                   risk_panel=_optional_template("cases/_risk_panel.html"),
-                   export_actions=_optional_template("cases/_export_actions.html"))
-    return render(request, "cases/case_detail.html", context)
-
-
-def _optional_template(name):
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return None
-    return name
+                   deleted_notice=_deleted_notice(request, case), risk=risk_review.panel(case))
+    return render_page(request, "cases/case_detail.html", context, title=case.title)
 
 
 def _deleted_notice(request, case):

@@ -127,6 +127,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The bodies of the busiest pages (the case page and its risk panel): see core/jinja.py.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "core.jinja.environment"},
+    },
 ]
 
 DATABASE_URL = env("DATABASE_URL")
@@ -238,7 +246,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # The cache holds log-in rate-limit counters: shared through Redis when there is one.
 if REDIS_URL := env("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache",  # Django's, with one client per pool
                           "LOCATION": env("CACHE_URL", REDIS_URL), "KEY_PREFIX": "onward"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

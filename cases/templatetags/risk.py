@@ -1,9 +1,11 @@
 """Template helpers for risk explanations: links from a fired rule to the facts behind it."""
 
 from django import template
+from django.template import engines
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
 
-from cases import risk, risk_review
+from cases import risk
 
 register = template.Library()
 
@@ -34,15 +36,12 @@ def fact_url(fact, case_id):
 
 
 @register.simple_tag
-def risk_panel(case):
-    return risk_review.panel(case)
+def explanation(evaluation):
+    """One evaluation, rule by rule (templates/jinja2/cases/risk/_explanation.html, which the case
+    page's risk panel includes), for a Django template: the flag page."""
+    body = engines["jinja2"].get_template("cases/risk/_explanation.html").render({"evaluation": evaluation})
+    return mark_safe(body)  # noqa: S308 - autoescaped by Jinja2
 
 
-@register.simple_tag
 def rule_names():
     return {code: rule["name"] for code, rule in risk.reference_tables()[1].items()}
-
-
-@register.filter
-def lookup(mapping, key):
-    return mapping.get(key, "") if mapping else ""

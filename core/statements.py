@@ -1,0 +1,117 @@
+"""Querysets that every request runs again with other ids, built and compiled once per process.
+
+Building a queryset with its visibility rules (``Case.objects.visible_to``) and compiling it to
+SQL costs the ORM several times what PostgreSQL needs to run it: the case page's own case takes
+4.5 ms of Python for 0.9 ms of SQL. When a queryset's shape is fixed and only ids vary (the case,
+the user, a list of people), its SQL is compiled once with stand-in ids and then run with the
+real ones; the rows become model instances as Django's own iteration makes them, with their
+``select_related`` objects and annotations. The SQL sent is the one the ORM would send.
+
+    CASE = Statement(lambda user, pk: Case.objects.visible_to(user).select_related("person").filter(pk=pk))
+    case = CASE.first(request.user, pk=12)
+
+The shape is keyed by the user's roles (visibility differs by role) and by the length of each list
+of ids; ``prefetch_related`` is not applied (fetch those with a second statement)."""
+
+import copy
+import itertools
+import weakref
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models.query import get_related_populators
+
+from .roles import roles_of
+
+_STAND_IN = -7_100_000_000  # ids no row has; each stand-in is this minus a counter
+_MOST_SHAPES = 256  # per statement: lists of every length up to a page, for a few roles
+
+
+class _Compiled:
+    def __init__(self, compiler, sql, params, slots, fetch_mode):
+        self.compiler, self.sql, self.params, self.slots = compiler, sql, params, slots
+        self.fetch_mode = fetch_mode
+
+
+class Statement:
+    def __init__(self, build):
+        """``build(user, **ids)`` returns the queryset; each id is an int or a list of ints."""
+        self.build = build
+        self._compiled = {}
+
+    def all(self, user, **ids):
+        """The instances ``build(user, **ids)`` yields, in its order."""
+        compiled = self._compiled_for(user, ids)
+        if compiled is None:
+            return []
+        values = {"user": user.pk, **ids}
+        slots = compiled.slots
+        params = tuple(_value(values, slots[param]) if isinstance(param, int) and param in slots else param
+                       for param in compiled.params)
+        compiler = compiled.compiler
+        with connections[compiler.using].cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        return list(_instances(compiler, rows, compiled.fetch_mode))
+
+    def first(self, user, **ids):
+        found = self.all(user, **ids)
+        return found[0] if found else None
+
+    def _compiled_for(self, user, ids):
+        shape = (frozenset(roles_of(user)),
+                 tuple((name, len(value) if isinstance(value, (list, tuple)) else None)
+                       for name, value in sorted(ids.items())))
+        try:
+            return self._compiled[shape]
+        except KeyError:
+            pass
+        if len(self._compiled) >= _MOST_SHAPES:
+            self._compiled.clear()
+        counter = itertools.count(1)
+        slots = {}
+
+        def stand_in(name, index=None):
+            value = _STAND_IN - next(counter)
+            slots[value] = (name, index)
+            return value
+
+        stand_in_user = copy.copy(user)  # keeps the roles read above (cached on the user)
+        stand_in_user.pk = stand_in("user")
+        args = {name: [stand_in(name, i) for i in range(len(value))] if isinstance(value, (list, tuple))
+                else stand_in(name) for name, value in ids.items()}
+        queryset = self.build(stand_in_user, **args)
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # .none(): a user who may read nothing
+            compiled = None
+        else:
+            compiled = _Compiled(compiler, sql, tuple(params), slots, queryset._fetch_mode)
+        self._compiled[shape] = compiled
+        return compiled
+
+
+def _value(values, slot):
+    name, index = slot
+    return values[name] if index is None else values[name][index]
+
+
+def _instances(compiler, rows, fetch_mode):
+    """Model instances from the rows, as ``django.db.models.query.ModelIterable`` builds them."""
+    select, klass_info, annotation_col_map = compiler.select, compiler.klass_info, compiler.annotation_col_map
+    model, db = klass_info["model"], compiler.using
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    init_list = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, db, fetch_mode)
+    peers = []
+    for row in compiler.results_iter([rows]):
+        obj = model.from_db(db, init_list, row[start:end], fetch_mode=fetch_mode)
+        if fetch_mode.track_peers:
+            peers.append(weakref.ref(obj))
+            obj._state.peers = peers
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, position in (annotation_col_map or {}).items():
+            setattr(obj, name, row[position])
+        yield obj
