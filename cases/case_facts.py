@@ -13,6 +13,7 @@ they did with the per-kind queries."""
 
 import dataclasses
 import datetime
+import functools
 import json
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
+from core.statements import Statement
 from jurisdictions.models import Jurisdiction
 from people.models import Affiliation, NameVariant, PoliticalRole, Protection, Relationship
 from sources.models import Citation
@@ -57,16 +59,21 @@ def _json_of(model, prefix=""):
     return JSONObject(**{field.attname: F(prefix + field.name) for field in model._meta.concrete_fields})
 
 
-def _arm(kind, case):
+def _arm_rows(kind, case):
+    """The live records of ``kind`` on the case's file: its own, or its person's."""
     model = kind.model
     if kind.name == "citizenship":
-        rows = model._default_manager.filter(citizens=case.person_id)
-    elif kind.name == "relationship":
-        rows = model._default_manager.filter(Q(person_id=case.person_id) | Q(other_id=case.person_id))
-    elif kind.of == "person":
-        rows = model._default_manager.filter(person_id=case.person_id)
-    else:
-        rows = model._default_manager.filter(case_id=case.pk)
+        return model._default_manager.filter(citizens=case.person_id)
+    if kind.name == "relationship":
+        return model._default_manager.filter(Q(person_id=case.person_id) | Q(other_id=case.person_id))
+    if kind.of == "person":
+        return model._default_manager.filter(person_id=case.person_id)
+    return model._default_manager.filter(case_id=case.pk)
+
+
+def _arm(kind, case):
+    model = kind.model
+    rows = _arm_rows(kind, case)
     related = {f"r_{name}": _json_of(model._meta.get_field(name).related_model, f"{name}__")
                for name in kind.related}
     return rows.order_by().annotate(
@@ -75,25 +82,46 @@ def _arm(kind, case):
     ).values_list("fact_kind", "fact")
 
 
-def _value(field, value):
-    if value is None:
-        return None
-    if isinstance(field, models.DateTimeField):
+def _datetime(field):
+    def convert(value):
         value = field.to_python(value)
         if settings.USE_TZ and timezone.is_naive(value):
             value = timezone.make_aware(value, datetime.UTC)  # SQLite stores UTC without offset
         return value
+    return convert
+
+
+def _converter(field):
+    """How a field's JSON value becomes its Python value; None: as it is (text, whole numbers)."""
+    if isinstance(field, models.DateTimeField):
+        return _datetime(field)
     if isinstance(field, models.JSONField):
-        return json.loads(value) if isinstance(value, str) else value
+        return lambda value: json.loads(value) if isinstance(value, str) else value
     if isinstance(field, models.DecimalField):
-        return field.to_python(str(value))
-    return field.to_python(value)
+        return lambda value: field.to_python(str(value))
+    if isinstance(field, models.BooleanField):
+        return bool  # SQLite's JSON has 0 and 1
+    if isinstance(field, (models.CharField, models.TextField, models.IntegerField, models.AutoField)):
+        return None
+    if isinstance(field, models.ForeignKey) and isinstance(field.target_field, (models.IntegerField,
+                                                                                models.AutoField)):
+        return None
+    return field.to_python
+
+
+@functools.cache
+def _converters(model):
+    return tuple((field.attname, _converter(field)) for field in model._meta.concrete_fields)
 
 
 def _instance(model, data, db):
     if data is None or data.get(model._meta.pk.attname) is None:
         return None  # a nullable foreign key left empty
-    return model.from_db(db, None, [_value(f, data.get(f.attname)) for f in model._meta.concrete_fields])
+    values = []
+    for attname, convert in _converters(model):
+        value = data.get(attname)
+        values.append(value if value is None or convert is None else convert(value))
+    return model.from_db(db, None, values)
 
 
 # The union's SQL is the same for every case: compiled once per set of kinds (building and compiling
@@ -154,23 +182,40 @@ def load(case, kinds=None):
     return found
 
 
-def attach_citations(facts):
-    """Give every fact in ``facts`` (an iterable of records) its live citations, oldest first, as
-    ``fact.citation_list``, in one query with their sources and files."""
-    facts = [fact for fact in facts if hasattr(fact, "citations")]
-    by_type = {}
-    for fact in facts:
-        fact.citation_list = []
-        by_type.setdefault(type(fact), {})[fact.pk] = fact
-    if not facts:
+def _cited(kind):
+    return any(field.name == "citations" for field in kind.model._meta.private_fields)
+
+
+def _citations_of(user, kinds, *, case, person, types):
+    """Live citations of the live records of ``kinds`` of a case and its person (the arms of
+    ``load``, as subqueries), oldest first, with their sources and files."""
+    stand_in = Case(pk=case, person_id=person)
+    which = Q()
+    for content_type, name in zip(types, kinds, strict=True):
+        kind = KINDS[name]
+        which |= Q(content_type_id=content_type, object_id__in=_arm_rows(kind, stand_in).values("pk"))
+    return Citation.objects.filter(which).select_related("source", "document").order_by("pk")
+
+
+# Compiled once per set of kinds (core/statements.py); content types are ids too (tests recreate them).
+CITATIONS = Statement(_citations_of)
+
+
+def attach_citations(case, facts):
+    """Give every record in ``facts`` ({kind: [records of the case]}, as ``load`` returns) its
+    live citations, oldest first, as ``record.citation_list``: one query whatever the records."""
+    kinds = tuple(name for name in KINDS if facts.get(name) and _cited(KINDS[name]))
+    by_key = {}
+    for name in kinds:
+        for record in facts[name]:
+            record.citation_list = []
+            by_key[(KINDS[name].model, record.pk)] = record
+    if not kinds:
         return
-    condition = Q()
-    types = {}
-    for model, objs in by_type.items():
-        content_type = ContentType.objects.get_for_model(model)
-        types[content_type.pk] = objs
-        condition |= Q(content_type_id=content_type.pk, object_id__in=list(objs))
-    for citation in Citation.objects.filter(condition).select_related("source", "document").order_by("pk"):
-        fact = types[citation.content_type_id].get(citation.object_id)
-        if fact is not None:
-            fact.citation_list.append(citation)
+    models_of = ContentType.objects.get_for_models(*(KINDS[name].model for name in kinds))
+    types = [models_of[KINDS[name].model].pk for name in kinds]
+    model_of_type = dict(zip(types, (KINDS[name].model for name in kinds), strict=True))
+    for citation in CITATIONS.all(None, kinds, case=case.pk, person=case.person_id, types=types):
+        record = by_key.get((model_of_type[citation.content_type_id], citation.object_id))
+        if record is not None:
+            record.citation_list.append(citation)

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
+from core.statements import Statement
 from jurisdictions.models import Jurisdiction
 
 from .models import Case, CaseStatus, Charge, ChargeCategory, ExtraditionRequest, RequestStatus
@@ -25,6 +26,21 @@ SORTS = {
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+def _states(user):
+    return Jurisdiction.objects.order_by("name").only("name")
+
+
+def _researchers(user):
+    return get_user_model().objects.filter(
+        Q(groups__name__in=["researcher", "admin"]) | Q(is_superuser=True), is_active=True,
+    ).distinct().order_by("username").only("username", "first_name", "last_name")
+
+
+# The choices of the filters, on every view of the list: compiled once (core/statements.py).
+STATES = Statement(_states)
+RESEARCHERS = Statement(_researchers)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -67,14 +83,12 @@ class CaseFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # One query for the three state lists and one for the researchers, whatever the page.
-        states = [(str(pk), name) for pk, name in Jurisdiction.objects.order_by("name").values_list("pk", "name")]
+        states = [(str(state.pk), state.name) for state in STATES.all(None)]
         for name in ("requesting_state", "requested_state", "residence"):
             self.filters[name].extra["choices"] = states
-        people = get_user_model().objects.filter(
-            Q(groups__name__in=["researcher", "admin"]) | Q(is_superuser=True), is_active=True,
-        ).distinct().order_by("username").values_list("pk", "username", "first_name", "last_name")
         self.filters["assigned"].extra["choices"] = [
-            (str(pk), f"{first} {last}".strip() or username) for pk, username, first, last in people
+            (str(user.pk), f"{user.first_name} {user.last_name}".strip() or user.username)
+            for user in RESEARCHERS.all(None)
         ]
 
     def _requests(self, **conditions):

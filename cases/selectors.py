@@ -145,7 +145,7 @@ def case_page(case, user):
     team = on_case_team(case, user)
     person = case.person
     loaded = case_facts.load(case)
-    case_facts.attach_citations(fact for kind, rows in loaded.items() for fact in rows)
+    case_facts.attach_citations(case, loaded)
     case.loaded_facts = loaded  # the risk panel names the facts behind its rules from these
     entries = timeline.build(case, include_confidential=team, facts=loaded)
 
@@ -225,29 +225,54 @@ class ListPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def case_list_page(rows, number, per_page, cap):
-    from django.db.models import Prefetch
+# What a row of the case list shows: fetched alone, a page of 100 cases is a third of the columns.
+LIST_COLUMNS = ("title", "restricted", "status", "updated_at", "person__primary_name", "person__residence__name",
+                "host_state__name")
+REQUEST_COLUMNS = ("case", "status", "date", "requesting_state__code", "requested_state__code")
 
-    from .models import ExtraditionRequest, RequestStatus
+
+def _requests_of(user, *, cases):
+    from .models import ExtraditionRequest
+
+    return ExtraditionRequest.objects.select_related("requesting_state", "requested_state").only(
+        *REQUEST_COLUMNS).filter(case__in=cases).order_by("-date")
+
+
+def _current_risk_of(user, *, cases):
     from .risk_models import RiskEvaluation
+
+    return RiskEvaluation.objects.filter(case__in=cases, current=True).only("case", "level", "score")
+
+
+# The rows' requests and current risk, compiled once per page size (core/statements.py).
+LIST_REQUESTS = Statement(_requests_of)
+LIST_RISK = Statement(_current_risk_of)
+
+
+def case_list_page(rows, number, per_page, cap):
+    from .models import RequestStatus
 
     total = rows.order_by()[: cap + 1].count()
     capped = total > cap
     offset = (number - 1) * per_page
-    requests = ExtraditionRequest.objects.select_related("requesting_state", "requested_state").order_by("-date")
-    page_rows = list(rows.prefetch_related(Prefetch("requests", queryset=requests, to_attr="live_requests"))
-                     [offset: offset + per_page + 1])
+    page_rows = list(rows[offset: offset + per_page + 1])
     has_next = len(page_rows) > per_page
-    # The current risk of the shown rows only: as a subquery in the list query it would be computed
-    # for every case before the sort (750 ms on 100k cases instead of 1 ms).
-    risk = {case_id: (level, score) for case_id, level, score in RiskEvaluation.objects.filter(
-        case_id__in=[case.pk for case in page_rows], current=True).values_list("case_id", "level", "score")}
+    page_rows = page_rows[:per_page]
+    ids = [case.pk for case in page_rows]
+    by_case = {case.pk: case for case in page_rows}
     labels = {key: str(label) for key, label in RequestStatus.choices}  # once, not per row
     for case in page_rows:
-        case.risk_level, case.risk_score = risk.get(case.pk, (None, None))
-        for request in case.live_requests:
-            request.status_label = labels.get(request.status, request.status)
-    return ListPage(page_rows[:per_page], number, per_page, min(total, cap), capped, has_next)
+        case.live_requests = []
+        case.risk_level = case.risk_score = None
+    for request in LIST_REQUESTS.all(None, cases=ids) if ids else []:
+        request.status_label = labels.get(request.status, request.status)
+        by_case[request.case_id].live_requests.append(request)
+    # The current risk of the shown rows only: as a subquery in the list query it would be computed
+    # for every case before the sort (750 ms on 100k cases instead of 1 ms).
+    for evaluation in LIST_RISK.all(None, cases=ids) if ids else []:
+        case = by_case[evaluation.case_id]
+        case.risk_level, case.risk_score = evaluation.level, evaluation.score
+    return ListPage(page_rows, number, per_page, min(total, cap), capped, has_next)
 
 
 def deleted_items(case, on_team):

@@ -81,7 +81,7 @@ def build(case, *, include_confidential=True, include_contested=True, start=None
     dated = {kind: [fact for fact in facts.get(kind, ())
                     if kind in _ALWAYS_SHOWN or fact.date_precision != Precision.UNKNOWN] for kind in wanted}
     if not all(hasattr(fact, "citation_list") for rows in dated.values() for fact in rows):
-        case_facts.attach_citations(fact for rows in dated.values() for fact in rows)
+        case_facts.attach_citations(case, dated)
 
     entries = []
     for charge in dated.get("charge", ()):

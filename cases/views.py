@@ -68,7 +68,7 @@ def _back_to_case(request, case, anchor=""):
 @require_GET
 def case_list(request):
     cases = Case.objects.visible_to(request.user).select_related(
-        "person", "person__residence", "persecuting_state", "host_state")
+        "person", "person__residence", "host_state").only(*selectors.LIST_COLUMNS)
     filters = CaseFilter(request.GET or None, queryset=cases)
     rows = filters.qs if filters.is_bound and filters.is_valid() else cases
     if not request.GET.get("o"):

@@ -8,6 +8,8 @@ templates/jinja2/ and render a page's body, which core/rendering.py places in th
 Autoescaping is on (Django's Jinja2 backend default); Django's safe strings and forms pass through
 as they do in Django templates."""
 
+import datetime
+import functools
 import re
 
 from django.template.defaultfilters import capfirst
@@ -15,6 +17,7 @@ from django.template.defaultfilters import date as date_format
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 from jinja2 import Environment
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -39,9 +42,23 @@ def url(name, *args):
     return pattern.format(*args)
 
 
+_TIME_OF_DAY = set("aAfgGhHisuPeOTZcrUI")  # format characters that read more than the day
+
+
 def date(value, arg=None):
-    """Django's ``date`` filter, in the current time zone as in Django templates."""
-    return date_format(template_localtime(value), arg)
+    """Django's ``date`` filter, in the current time zone as in Django templates. A format of the
+    day alone ("j M Y", a list's column) is formatted once per day shown, not once per row."""
+    value = template_localtime(value)
+    if arg and isinstance(value, datetime.datetime) and not _TIME_OF_DAY.intersection(arg):
+        value = value.date()
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return _day(value, arg, get_language())
+    return date_format(value, arg)
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(value, arg, language):
+    return date_format(value, arg)
 
 
 def environment(**options):

@@ -35,16 +35,18 @@ class _Compiled:
 
 class Statement:
     def __init__(self, build):
-        """``build(user, **ids)`` returns the queryset; each id is an int or a list of ints."""
+        """``build(user, *shape, **ids)`` returns the queryset: ``shape``, hashable values that
+        change the SQL (which kinds of record), is part of the key; each id is an int or a list of
+        ints. For a statement that sees no user (``user=None``), ``build`` gets None."""
         self.build = build
         self._compiled = {}
 
-    def all(self, user, **ids):
-        """The instances ``build(user, **ids)`` yields, in its order."""
-        compiled = self._compiled_for(user, ids)
+    def all(self, user, *shape, **ids):
+        """The instances ``build(user, *shape, **ids)`` yields, in its order."""
+        compiled = self._compiled_for(user, shape, ids)
         if compiled is None:
             return []
-        values = {"user": user.pk, **ids}
+        values = {"user": getattr(user, "pk", None), **ids}
         slots = compiled.slots
         params = tuple(_value(values, slots[param]) if isinstance(param, int) and param in slots else param
                        for param in compiled.params)
@@ -54,16 +56,16 @@ class Statement:
             rows = cursor.fetchall()
         return list(_instances(compiler, rows, compiled.fetch_mode))
 
-    def first(self, user, **ids):
-        found = self.all(user, **ids)
+    def first(self, user, *shape, **ids):
+        found = self.all(user, *shape, **ids)
         return found[0] if found else None
 
-    def _compiled_for(self, user, ids):
-        shape = (frozenset(roles_of(user)),
-                 tuple((name, len(value) if isinstance(value, (list, tuple)) else None)
-                       for name, value in sorted(ids.items())))
+    def _compiled_for(self, user, shape, ids):
+        key = (None if user is None else roles_of(user), shape,
+               tuple((name, len(value) if isinstance(value, (list, tuple)) else None)
+                     for name, value in sorted(ids.items())))
         try:
-            return self._compiled[shape]
+            return self._compiled[key]
         except KeyError:
             pass
         if len(self._compiled) >= _MOST_SHAPES:
@@ -76,11 +78,13 @@ class Statement:
             slots[value] = (name, index)
             return value
 
-        stand_in_user = copy.copy(user)  # keeps the roles read above (cached on the user)
-        stand_in_user.pk = stand_in("user")
+        stand_in_user = None
+        if user is not None:
+            stand_in_user = copy.copy(user)  # keeps the roles read above (cached on the user)
+            stand_in_user.pk = stand_in("user")
         args = {name: [stand_in(name, i) for i in range(len(value))] if isinstance(value, (list, tuple))
                 else stand_in(name) for name, value in ids.items()}
-        queryset = self.build(stand_in_user, **args)
+        queryset = self.build(stand_in_user, *shape, **args)
         compiler = queryset.query.get_compiler(using=queryset.db)
         try:
             sql, params = compiler.as_sql()
@@ -88,7 +92,7 @@ class Statement:
             compiled = None
         else:
             compiled = _Compiled(compiler, sql, tuple(params), slots, queryset._fetch_mode)
-        self._compiled[shape] = compiled
+        self._compiled[key] = compiled
         return compiled
 
 

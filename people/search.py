@@ -52,6 +52,8 @@ def _word_score(query_key, variant_key):
     similarity): "ketebaev" against "amanzol ketebaev" scores 1.0, not 0.67."""
     if f" {query_key} " in f" {variant_key} ":
         return 1.0  # the query's words, in order, are words of the key: nothing to compare
+    if _exact(query_key.split(), variant_key):
+        return 0.95  # every word, in another order ("Мухтар Аблязов" for "Ablyazov Mukhtar")
     best = difflib.SequenceMatcher(None, query_key, variant_key).ratio()
     words = variant_key.split()
     size = len(query_key.split())
