@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from audit.log import record
 from core.roles import Role
+from core.statements import Statement
 
 from . import risk
 from .models import Case
@@ -51,10 +52,14 @@ def _flag_of(case):
         return None
 
 
+# The case page's risk history, on every view of a case: compiled once (core/statements.py).
+HISTORY = Statement(lambda user, case: risk.RiskEvaluation.objects.filter(case=case)[:12])
+
+
 def panel(case):
     """Context of the case page's risk panel (templates/jinja2/cases/_risk_panel.html): the current evaluation, and
     the history with, for each evaluation, which rules started or stopped firing."""
-    history = list(risk.RiskEvaluation.objects.filter(case=case)[:12])
+    history = HISTORY.all(None, case=case.pk)
     for newer, older in zip(history, history[1:] + [None], strict=False):
         now = set(newer.fired_codes)
         before = set(older.fired_codes) if older else set()

@@ -249,13 +249,32 @@ LIST_REQUESTS = Statement(_requests_of)
 LIST_RISK = Statement(_current_risk_of)
 
 
-def case_list_page(rows, number, per_page, cap):
+def list_rows(user):
+    """The cases of the list that ``user`` may see, with what a row shows."""
+    return Case.objects.visible_to(user).select_related("person", "person__residence", "host_state").only(
+        *LIST_COLUMNS)
+
+
+NEWEST_FIRST = ("-updated_at", "-pk")
+# The list as it opens, every visible case newest first, is the page everyone sees first: its page
+# and its capped count are compiled once per page (core/statements.py); filtered lists are built
+# by django-filter (cases/filters.py).
+NEWEST = Statement(lambda user, start, stop: list_rows(user).order_by(*NEWEST_FIRST)[start:stop])
+NEWEST_COUNT = Statement(lambda user, cap: Case.objects.visible_to(user).order_by().values("pk")[:cap])
+
+
+def case_list_page(rows, number, per_page, cap, *, newest_of=None):
+    """A page of ``rows``; ``newest_of``: the user, when the list is unfiltered and newest first."""
     from .models import RequestStatus
 
-    total = rows.order_by()[: cap + 1].count()
-    capped = total > cap
     offset = (number - 1) * per_page
-    page_rows = list(rows[offset: offset + per_page + 1])
+    if newest_of is not None:
+        total = NEWEST_COUNT.count(newest_of, cap + 1)
+        page_rows = NEWEST.all(newest_of, offset, offset + per_page + 1)
+    else:
+        total = rows.order_by()[: cap + 1].count()
+        page_rows = list(rows[offset: offset + per_page + 1])
+    capped = total > cap
     has_next = len(page_rows) > per_page
     page_rows = page_rows[:per_page]
     ids = [case.pk for case in page_rows]

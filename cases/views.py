@@ -67,12 +67,12 @@ def _back_to_case(request, case, anchor=""):
 
 @require_GET
 def case_list(request):
-    cases = Case.objects.visible_to(request.user).select_related(
-        "person", "person__residence", "host_state").only(*selectors.LIST_COLUMNS)
+    cases = selectors.list_rows(request.user)
     filters = CaseFilter(request.GET or None, queryset=cases)
     rows = filters.qs if filters.is_bound and filters.is_valid() else cases
     if not request.GET.get("o"):
-        rows = rows.order_by("-updated_at", "-pk")
+        rows = rows.order_by(*selectors.NEWEST_FIRST)
+    as_it_opens = not any(value for key, value in request.GET.items() if key not in ("page", "per_page"))
     try:
         per_page = int(request.GET.get("per_page", 25))
     except ValueError:
@@ -82,7 +82,7 @@ def case_list(request):
         number = max(1, int(request.GET.get("page", 1)))
     except ValueError:
         number = 1
-    page = selectors.case_list_page(rows, number, per_page, COUNT_CAP)
+    page = selectors.case_list_page(rows, number, per_page, COUNT_CAP, newest_of=request.user if as_it_opens else None)
     query = request.GET.copy()
     query.pop("page", None)
     current = request.GET.get("o", "-changed")

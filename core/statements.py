@@ -31,6 +31,8 @@ class _Compiled:
     def __init__(self, compiler, sql, params, slots, fetch_mode):
         self.compiler, self.sql, self.params, self.slots = compiler, sql, params, slots
         self.fetch_mode = fetch_mode
+        # How rows become instances, worked out on the first run.
+        self.converters = self.model = self.span = self.init_list = self.populators = None
 
 
 class Statement:
@@ -46,19 +48,21 @@ class Statement:
         compiled = self._compiled_for(user, shape, ids)
         if compiled is None:
             return []
-        values = {"user": getattr(user, "pk", None), **ids}
-        slots = compiled.slots
-        params = tuple(_value(values, slots[param]) if isinstance(param, int) and param in slots else param
-                       for param in compiled.params)
-        compiler = compiled.compiler
-        with connections[compiler.using].cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        return list(_instances(compiler, rows, compiled.fetch_mode))
+        rows = _fetch(compiled.compiler.using, compiled.sql, _params(compiled, user, ids))
+        return list(_instances(compiled, rows))
 
     def first(self, user, *shape, **ids):
         found = self.all(user, *shape, **ids)
         return found[0] if found else None
+
+    def count(self, user, *shape, **ids):
+        """How many rows ``build`` yields, as ``SELECT COUNT(*)`` around its SQL (as Django counts
+        a sliced queryset: slice it to cap the count)."""
+        compiled = self._compiled_for(user, shape, ids)
+        if compiled is None:
+            return 0
+        sql = f"SELECT COUNT(*) FROM ({compiled.sql}) counted"  # noqa: S608 - the ORM's own SQL, values as params
+        return _fetch(compiled.compiler.using, sql, _params(compiled, user, ids))[0][0]
 
     def _compiled_for(self, user, shape, ids):
         key = (None if user is None else roles_of(user), shape,
@@ -96,26 +100,45 @@ class Statement:
         return compiled
 
 
+def _params(compiled, user, ids):
+    values = {"user": getattr(user, "pk", None), **ids}
+    slots = compiled.slots
+    return tuple(_value(values, slots[param]) if isinstance(param, int) and param in slots else param
+                 for param in compiled.params)
+
+
 def _value(values, slot):
     name, index = slot
     return values[name] if index is None else values[name][index]
 
 
-def _instances(compiler, rows, fetch_mode):
+def _fetch(db, sql, params):
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _instances(compiled, rows):
     """Model instances from the rows, as ``django.db.models.query.ModelIterable`` builds them."""
-    select, klass_info, annotation_col_map = compiler.select, compiler.klass_info, compiler.annotation_col_map
-    model, db = klass_info["model"], compiler.using
-    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-    init_list = [column[0].target.attname for column in select[start:end]]
-    populators = get_related_populators(klass_info, select, db, fetch_mode)
+    compiler, fetch_mode = compiled.compiler, compiled.fetch_mode
+    if compiled.converters is None:  # what Django works out for every query, once
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        compiled.converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+        compiled.model, compiled.span = klass_info["model"], (start, end)
+        compiled.init_list = [column[0].target.attname for column in select[start:end]]
+        compiled.populators = get_related_populators(klass_info, select, compiler.using, fetch_mode)
+    if compiled.converters:
+        rows = compiler.apply_converters(rows, compiled.converters)
+    db, (start, end), annotations = compiler.using, compiled.span, compiler.annotation_col_map or {}
     peers = []
-    for row in compiler.results_iter([rows]):
-        obj = model.from_db(db, init_list, row[start:end], fetch_mode=fetch_mode)
+    for row in rows:
+        obj = compiled.model.from_db(db, compiled.init_list, row[start:end], fetch_mode=fetch_mode)
         if fetch_mode.track_peers:
             peers.append(weakref.ref(obj))
             obj._state.peers = peers
-        for populator in populators:
+        for populator in compiled.populators:
             populator.populate(row, obj)
-        for name, position in (annotation_col_map or {}).items():
+        for name, position in annotations.items():
             setattr(obj, name, row[position])
         yield obj
