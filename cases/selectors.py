@@ -49,7 +49,8 @@ def visible_people(user):
 
 
 def _visible_people_among(user, pks):
-    return visible_people(user).filter(pk__in=pks)
+    # What a result and the relationship form's choice show of a person.
+    return visible_people(user).filter(pk__in=pks).only("primary_name", "description", "birth_year")
 
 
 def _visible_cases_of(user, people):
