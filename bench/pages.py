@@ -7,10 +7,11 @@ With REDIS_URL, as deployed, sessions are read through the cache (cached_db); wi
 request reads its session from the database (one query more).
 
 For each page: the request time through Django's test Client (logged in as the bench researcher,
-with the whole middleware stack), the time of the same SQL statements re-executed raw with
-``cursor.execute`` on the same connection (the floor: what the database alone needs), their ratio,
-the CPU time of the Python side, and the number of queries. Medians over ``--runs`` runs after a
-warm-up; the machine's load average is printed with them."""
+with the whole middleware stack), the time of every statement it issued re-executed raw with
+``cursor.execute`` on the same connection (the floor: what the database alone needs; its writes
+rolled back), the ratio of the two, the CPU time of the Python side, and the number of queries.
+Medians over ``--runs`` runs after a warm-up (the ratio: the median of each run's request against
+the floor measured right after it); the machine's load average is printed with them."""
 
 import argparse
 import os
@@ -74,7 +75,10 @@ def measure(client, url, runs):
         statuses.add(response.status_code)
         counts.append(len(captured.captured_queries))
         floors.append(raw_floor(captured.captured_queries))
-    return (statistics.median(request_times), statistics.median(cpu_times), statistics.median(floors),
+    # Each request against the floor measured right after it, then the median of those ratios: the
+    # machine's speed drifts (a shared VM), and a pair measured together drifts together.
+    ratio = statistics.median(request / floor for request, floor in zip(request_times, floors, strict=True))
+    return (statistics.median(request_times), statistics.median(cpu_times), statistics.median(floors), ratio,
             (int(statistics.median(counts)), max(counts)), statuses)
 
 
@@ -105,11 +109,10 @@ def main():
     print(f"{'page':46} {'request ms':>10} {'CPU ms':>7} {'SQL ms':>8} {'ratio':>6} {'queries':>8}")
     for label, url in pages:
         try:
-            request_time, cpu_time, floor, (count, most), statuses = measure(client, url, args.runs)
+            request_time, cpu_time, floor, ratio, (count, most), statuses = measure(client, url, args.runs)
         except Exception as error:  # noqa: BLE001 - report the page and go on with the others
             print(f"{label[:46]:46} failed: {type(error).__name__}: {error}")
             continue
-        ratio = request_time / floor if floor else float("nan")
         counted = f"{count}" if count == most else f"{count} (≤{most})"
         print(f"{label[:46]:46} {request_time * 1000:10.1f} {cpu_time * 1000:7.1f} {floor * 1000:8.1f} "
               f"{ratio:6.2f} {counted:>8}" + ("" if statuses <= {200, 302} else f"  status {statuses}"))

@@ -48,14 +48,19 @@ def visible_people(user):
     return Person.objects.filter(Exists(visible) | ~Exists(any_case))
 
 
-def _visible_people_among(user, pks):
-    # What a result and the relationship form's choice show of a person.
-    return visible_people(user).filter(pk__in=pks).only("primary_name", "description", "birth_year")
+def _visible_people_among(user, limit, *, pks):
+    """The first ``limit`` of ``pks`` (best match first) that ``user`` may see, with what a result
+    and the relationship form's choice show of a person."""
+    rank = models.Case(*[models.When(pk=pk, then=models.Value(i)) for i, pk in enumerate(pks)],
+                       output_field=models.IntegerField())
+    return visible_people(user).filter(pk__in=pks).order_by(rank).only(
+        "primary_name", "description", "birth_year")[:limit]
 
 
 def _visible_cases_of(user, people):
     return Case.objects.visible_to(user).select_related("host_state", "persecuting_state").filter(
-        person__in=people).order_by("-updated_at")
+        person__in=people).order_by("-updated_at").only(
+        "title", "status", "person", "updated_at", "host_state__name", "persecuting_state__name")
 
 
 # Compiled once per number of names (core/statements.py): the search runs them on every keystroke.
@@ -71,12 +76,13 @@ def search_people(user, text, *, limit=20):
     matches = rank(text)
     if not matches:
         return []
-    # Three times the names shown are asked for, as some may be hidden; only the people shown get
-    # their cases (a common surname brings dozens of namesakes with a case each).
+    # Three times the names shown are asked for, as some may be hidden; the database keeps the
+    # first visible ones in rank order, and only they get their cases (a common surname brings
+    # dozens of namesakes with a case each).
     wanted = [match.person_id for match in matches[: limit * 3]]
-    people = {person.pk: person for person in VISIBLE_PEOPLE.all(user, pks=wanted)}
-    kept = [match for match in matches if match.person_id in people][:limit]
-    shown = [people[match.person_id] for match in kept]
+    shown = VISIBLE_PEOPLE.all(user, limit, pks=wanted)
+    people = {person.pk: person for person in shown}
+    kept = [match for match in matches if match.person_id in people]
     for person in shown:
         person.visible_cases = []
     for case in VISIBLE_CASES.all(user, people=[person.pk for person in shown]) if shown else []:
@@ -229,20 +235,19 @@ class ListPage:
 # What a row of the case list shows: fetched alone, a page of 100 cases is a third of the columns.
 LIST_COLUMNS = ("title", "restricted", "status", "updated_at", "person__primary_name", "person__residence__name",
                 "host_state__name")
-REQUEST_COLUMNS = ("case", "status", "date", "requesting_state__code", "requested_state__code")
 
 
 def _requests_of(user, *, cases):
     from .models import ExtraditionRequest
 
-    return ExtraditionRequest.objects.select_related("requesting_state", "requested_state").only(
-        *REQUEST_COLUMNS).filter(case__in=cases).order_by("-date")
+    return ExtraditionRequest.objects.filter(case__in=cases).order_by("-date").values_list(
+        "case", "status", "requesting_state__code", "requested_state__code")
 
 
 def _current_risk_of(user, *, cases):
     from .risk_models import RiskEvaluation
 
-    return RiskEvaluation.objects.filter(case__in=cases, current=True).only("case", "level", "score")
+    return RiskEvaluation.objects.filter(case__in=cases, current=True).values_list("case", "level", "score")
 
 
 # The rows' requests and current risk, compiled once per page size (core/statements.py).
@@ -284,14 +289,13 @@ def case_list_page(rows, number, per_page, cap, *, newest_of=None):
     for case in page_rows:
         case.live_requests = []
         case.risk_level = case.risk_score = None
-    for request in LIST_REQUESTS.all(None, cases=ids) if ids else []:
-        request.status_label = labels.get(request.status, request.status)
-        by_case[request.case_id].live_requests.append(request)
+    for case_id, status, requesting, requested in LIST_REQUESTS.values(None, cases=ids) if ids else []:
+        by_case[case_id].live_requests.append(
+            {"requesting": requesting, "requested": requested, "status_label": labels.get(status, status)})
     # The current risk of the shown rows only: as a subquery in the list query it would be computed
     # for every case before the sort (750 ms on 100k cases instead of 1 ms).
-    for evaluation in LIST_RISK.all(None, cases=ids) if ids else []:
-        case = by_case[evaluation.case_id]
-        case.risk_level, case.risk_score = evaluation.level, evaluation.score
+    for case_id, level, score in LIST_RISK.values(None, cases=ids) if ids else []:
+        by_case[case_id].risk_level, by_case[case_id].risk_score = level, score
     return ListPage(page_rows, number, per_page, min(total, cap), capped, has_next)
 
 

@@ -55,6 +55,17 @@ class Statement:
         found = self.all(user, *shape, **ids)
         return found[0] if found else None
 
+    def values(self, user, *shape, **ids):
+        """The rows of a ``values_list`` statement, as tuples: no model instance to build."""
+        compiled = self._compiled_for(user, shape, ids)
+        if compiled is None:
+            return []
+        rows = _fetch(compiled.compiler.using, compiled.sql, _params(compiled, user, ids))
+        compiler = compiled.compiler
+        if compiled.converters is None:
+            compiled.converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+        return list(compiler.apply_converters(rows, compiled.converters)) if compiled.converters else rows
+
     def count(self, user, *shape, **ids):
         """How many rows ``build`` yields, as ``SELECT COUNT(*)`` around its SQL (as Django counts
         a sliced queryset: slice it to cap the count)."""
