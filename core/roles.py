@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from .statements import Statement
+
 
 class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer (read)"
@@ -10,12 +12,22 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin (everything, plus risk review)"
 
 
+def _groups_of(no_user, *, member):
+    from django.contrib.auth.models import Group
+
+    return Group.objects.filter(user=member).values_list("name")
+
+
+# Read on every request: compiled once (core/statements.py).
+GROUPS = Statement(_groups_of)
+
+
 def roles_of(user):
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     cached = getattr(user, "_onward_roles", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
+        names = {name for (name,) in GROUPS.values(None, member=user.pk)}
         if user.is_superuser:
             names.add(Role.ADMIN)
         cached = frozenset(name for name in names if name in Role.values)

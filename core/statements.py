@@ -21,7 +21,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models.query import get_related_populators
 
-from .roles import roles_of
+from . import roles  # a module, not its function: roles reads its groups through a Statement
 
 _STAND_IN = -7_100_000_000  # ids no row has; each stand-in is this minus a counter
 _MOST_SHAPES = 256  # per statement: lists of every length up to a page, for a few roles
@@ -39,7 +39,8 @@ class Statement:
     def __init__(self, build):
         """``build(user, *shape, **ids)`` returns the queryset: ``shape``, hashable values that
         change the SQL (which kinds of record), is part of the key; each id is an int or a list of
-        ints. For a statement that sees no user (``user=None``), ``build`` gets None."""
+        ints, and none is called ``user`` (the user's own id goes by that name). For a statement that
+        sees no user (``user=None``), ``build`` gets None."""
         self.build = build
         self._compiled = {}
 
@@ -76,7 +77,7 @@ class Statement:
         return _fetch(compiled.compiler.using, sql, _params(compiled, user, ids))[0][0]
 
     def _compiled_for(self, user, shape, ids):
-        key = (None if user is None else roles_of(user), shape,
+        key = (None if user is None else roles.roles_of(user), shape,
                tuple((name, len(value) if isinstance(value, (list, tuple)) else None)
                      for name, value in sorted(ids.items())))
         try:
