@@ -31,7 +31,7 @@ class _Compiled:
     def __init__(self, compiler, sql, params, slots, fetch_mode):
         self.compiler, self.sql, self.params, self.slots = compiler, sql, params, slots
         self.fetch_mode = fetch_mode
-        # How rows become instances, worked out on the first run.
+        # How rows become values and instances, worked out on the first run.
         self.converters = self.model = self.span = self.init_list = self.populators = None
 
 
@@ -62,10 +62,8 @@ class Statement:
         if compiled is None:
             return []
         rows = _fetch(compiled.compiler.using, compiled.sql, _params(compiled, user, ids))
-        compiler = compiled.compiler
-        if compiled.converters is None:
-            compiled.converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
-        return list(compiler.apply_converters(rows, compiled.converters)) if compiled.converters else rows
+        converters = _converters(compiled)
+        return list(compiled.compiler.apply_converters(rows, converters)) if converters else rows
 
     def count(self, user, *shape, **ids):
         """How many rows ``build`` yields, as ``SELECT COUNT(*)`` around its SQL (as Django counts
@@ -130,18 +128,26 @@ def _fetch(db, sql, params):
         return cursor.fetchall()
 
 
+def _converters(compiled):
+    """The columns' converters (dates on SQLite, decimals…), which Django works out for every query."""
+    if compiled.converters is None:
+        compiler = compiled.compiler
+        compiled.converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+    return compiled.converters
+
+
 def _instances(compiled, rows):
     """Model instances from the rows, as ``django.db.models.query.ModelIterable`` builds them."""
     compiler, fetch_mode = compiled.compiler, compiled.fetch_mode
-    if compiled.converters is None:  # what Django works out for every query, once
+    if compiled.init_list is None:  # worked out by Django for every query; here once
         select, klass_info = compiler.select, compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        compiled.converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
         compiled.model, compiled.span = klass_info["model"], (start, end)
         compiled.init_list = [column[0].target.attname for column in select[start:end]]
         compiled.populators = get_related_populators(klass_info, select, compiler.using, fetch_mode)
-    if compiled.converters:
-        rows = compiler.apply_converters(rows, compiled.converters)
+    converters = _converters(compiled)
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
     db, (start, end), annotations = compiler.using, compiled.span, compiler.annotation_col_map or {}
     peers = []
     for row in rows:

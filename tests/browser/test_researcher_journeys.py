@@ -1,13 +1,12 @@
 """Researchers' journeys in real Chromium, on the demo data (cases/demo.py, from the seeds)."""
 
-import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from tests import factories as f
-from tests.browser.conftest import AXE, PASSWORD
+from tests.browser.conftest import PASSWORD, axe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,15 +32,6 @@ def sign_in(page, username):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_load_state("networkidle")
-
-
-def axe_violations(page, impacts=("serious", "critical")):
-    """axe-core evaluated through the DevTools protocol: a <script> tag would be (rightly) refused
-    by the page's CSP, which allows only 'self'."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text() + "\n;undefined")
-    result = page.evaluate("async () => JSON.stringify(await axe.run(document))")
-    return [v for v in json.loads(result)["violations"] if v["impact"] in impacts]
 
 
 def open_case(page, name):
