@@ -6,14 +6,14 @@ slow on 100k cases."""
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from core.statements import Statement
 from jurisdictions.models import Jurisdiction
 
 from .models import Case, CaseStatus, Charge, ChargeCategory, ExtraditionRequest, RequestStatus
 from .risk_models import FlagStatus, Level, RiskEvaluation, RiskFlag
+from .risk_review import assignable_users
 
 SORTS = {
     "title": "Case",
@@ -33,9 +33,7 @@ def _states(user):
 
 
 def _researchers(user):
-    return get_user_model().objects.filter(
-        Q(groups__name__in=["researcher", "admin"]) | Q(is_superuser=True), is_active=True,
-    ).distinct().order_by("username").only("username", "first_name", "last_name")
+    return assignable_users().only("username", "first_name", "last_name")
 
 
 # The choices of the filters, on every view of the list: compiled once (core/statements.py).

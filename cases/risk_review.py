@@ -57,8 +57,8 @@ HISTORY = Statement(lambda user, case: risk.RiskEvaluation.objects.filter(case=c
 
 
 def panel(case):
-    """Context of the case page's risk panel (templates/jinja2/cases/_risk_panel.html): the current evaluation, and
-    the history with, for each evaluation, which rules started or stopped firing."""
+    """Context of the case page's risk panel (templates/jinja2/cases/_risk_panel.html): the current
+    evaluation, and the history with, for each evaluation, which rules started or stopped firing."""
     history = HISTORY.all(None, case=case.pk)
     for newer, older in zip(history, history[1:] + [None], strict=False):
         now = set(newer.fired_codes)

@@ -72,7 +72,7 @@ def case_list(request):
     rows = filters.qs if filters.is_bound and filters.is_valid() else cases
     if not request.GET.get("o"):
         rows = rows.order_by(*selectors.NEWEST_FIRST)
-    as_it_opens = not any(value for key, value in request.GET.items() if key not in ("page", "per_page"))
+    filtered = any(value for key, value in request.GET.items() if key not in ("page", "o", "per_page"))
     try:
         per_page = int(request.GET.get("per_page", 25))
     except ValueError:
@@ -82,6 +82,7 @@ def case_list(request):
         number = max(1, int(request.GET.get("page", 1)))
     except ValueError:
         number = 1
+    as_it_opens = not filtered and not request.GET.get("o")  # unfiltered, newest first: compiled statements
     page = selectors.case_list_page(rows, number, per_page, COUNT_CAP, newest_of=request.user if as_it_opens else None)
     query = request.GET.copy()
     query.pop("page", None)
@@ -101,7 +102,7 @@ def case_list(request):
         "date_ranges": [{"name": name, "label": label, "after": request.GET.get(f"{name}_after", ""),
                          "before": request.GET.get(f"{name}_before", "")}
                         for name, label in (("request_date", "Request date"), ("changed", "Last change"))],
-        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "o", "per_page")),
+        "filtered": filtered,
     }, title="Cases")
 
 

@@ -128,7 +128,7 @@ TEMPLATES = [
         },
     },
     {
-        # The bodies of the busiest pages (the case page and its risk panel): see core/jinja.py.
+        # The bodies of the busiest pages (case list, search, case page and its risk panel): core/jinja.py.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "NAME": "jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],

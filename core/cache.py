@@ -2,7 +2,7 @@
 
 Django builds a new ``redis.Redis`` for every cache call (``RedisCacheClient.get_client``), and
 building one fills its table of some five hundred response callbacks: about 0.2 ms, three times
-per request (the session, the roles, the risk reference tables). A client is thread-safe and
+per request (the session, and the risk reference tables twice on a case page). A client is thread-safe and
 stateless beyond its pool, so one per pool serves every call."""
 
 from django.core.cache.backends import redis

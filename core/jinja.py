@@ -1,11 +1,12 @@
-"""The Jinja2 environment of the pages on the researchers' hot path (the case list, the case page
-and its risk explanation): Django's template language spends about 8 µs per node, and a case page with its
-timeline, citations and risk panel has over a thousand, three times the time of its SQL. The same
+"""The Jinja2 environment of the pages on the researchers' hot path (the case list, the search
+results, the case page and its risk explanation): Django's template language spends about 8 µs per
+node, and a case page with its timeline, citations and risk panel has over a thousand, three times
+the time of its SQL. The same
 page in Jinja2 (compiled to Python functions) renders several times faster. Those templates live in
 templates/jinja2/ and render a page's body, which core/rendering.py places in the shared layout
 (templates/base.html, Django's engine), so the layout exists once.
 
-Autoescaping is on (Django's Jinja2 backend default); Django's safe strings and forms pass through
+Autoescaping is always on (forced in ``environment``); Django's safe strings and forms pass through
 as they do in Django templates."""
 
 import datetime

@@ -23,9 +23,9 @@ def render_body(request, template_name, context):
     return mark_safe(engines["jinja2"].get_template(template_name).render(context))  # noqa: S308 - autoescaped
 
 
-def render_page(request, template_name, context, *, title, layout=None, status=200):
+def render_page(request, template_name, context, *, title, layout=None):
     """The body from ``template_name`` (Jinja2), in the layout with ``title``; ``layout`` passes
     values the layout reads (the search box's ``search_query``). The layout is given the body's
     values too, so that ``response.context`` in tests holds them as for any Django template."""
     body = render_body(request, template_name, context)
-    return render(request, "shell.html", {**context, **(layout or {}), "title": title, "body": body}, status=status)
+    return render(request, "shell.html", {**context, **(layout or {}), "title": title, "body": body})
